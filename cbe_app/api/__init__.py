@@ -1,0 +1,1 @@
+"""HTTP endpoints beside the Reflex app: sign-in, sign-out and health, plus security headers."""

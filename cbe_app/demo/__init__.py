@@ -1,0 +1,1 @@
+"""Deterministic demo data: a realistic cross-border business to explore and to test against."""

@@ -1,0 +1,1 @@
+"""The data hub: canonical records of every channel, carrier and payment provider."""

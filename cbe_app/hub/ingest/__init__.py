@@ -1,0 +1,1 @@
+"""Writing mapped records into the canonical tables: set-based, idempotent, newer wins."""

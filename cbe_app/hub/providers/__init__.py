@@ -1,0 +1,1 @@
+"""One package per provider: `client` (HTTP), `mapper` (pure), `sandbox` (local emulator)."""

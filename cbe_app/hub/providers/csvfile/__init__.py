@@ -1,0 +1,1 @@
+"""Orders from CSV/XLSX files exported by ERPs, spreadsheets and finance tools."""

@@ -1,0 +1,1 @@
+"""DHL Express MyDHL API: tracking and shipment-creation responses as shipments."""

@@ -1,0 +1,1 @@
+"""eBay Sell Fulfillment API orders: getOrders pages and getOrder."""

@@ -1,0 +1,1 @@
+"""FedEx Track API: tracking responses as shipments."""

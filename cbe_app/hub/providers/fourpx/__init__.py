@@ -1,0 +1,1 @@
+"""4PX open platform: tracking, consignment and order-creation responses as shipments."""

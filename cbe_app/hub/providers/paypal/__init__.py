@@ -1,0 +1,1 @@
+"""PayPal: Transaction Search rows and Payments v2 captures, authorizations and refunds."""

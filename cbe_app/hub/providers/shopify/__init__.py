@@ -1,0 +1,1 @@
+"""Shopify Admin REST orders: list pages, single orders and order webhooks."""

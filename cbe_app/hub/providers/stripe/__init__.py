@@ -1,0 +1,1 @@
+"""Stripe: charges, payment intents, refunds and balance transactions as hub payments."""

@@ -1,0 +1,1 @@
+"""WooCommerce REST API v3 orders: list pages, single orders, batch responses and webhooks."""

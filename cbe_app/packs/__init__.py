@@ -1,0 +1,1 @@
+"""Solution packs: definition files loaded into the definitions table, versioned and exportable."""

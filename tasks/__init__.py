@@ -1,0 +1,1 @@
+"""Celery tasks: thin, named, idempotent shells that take ids and call services."""

@@ -1,0 +1,43 @@
+"""The Celery application of the workers and of beat.
+
+Start a worker with `celery -A tasks.celery_app worker`; `python -m cbe_app run` does it
+for you. Settings come from `cbe_app.jobs.celery_config` so the app server's dispatcher and
+the workers can never disagree about the broker or the reliability settings.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+from celery.schedules import crontab
+from celery.signals import setup_logging
+
+from cbe_app.config import get_settings
+from cbe_app.jobs.celery_config import celery_settings
+
+app = Celery("cbe")
+app.conf.update(celery_settings(get_settings()))
+app.conf.include = ["tasks.demo", "tasks.hub", "tasks.maintenance"]
+app.conf.beat_schedule = {
+    "purge-expired-sessions": {
+        "task": "cbe.auth.purge_sessions",
+        "schedule": crontab(minute=17),
+    },
+    "sync-due-accounts": {
+        "task": "cbe.hub.sync_due",
+        "schedule": 60.0,
+    },
+    "redispatch-stalled-jobs": {
+        "task": "cbe.jobs.redispatch_stalled",
+        "schedule": 60.0,
+    },
+}
+
+
+@setup_logging.connect
+def _logging(**_: object) -> None:
+    """Plain one-line logs on stderr, the same format as the app server's."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
