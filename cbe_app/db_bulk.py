@@ -29,6 +29,7 @@ Convert = Callable[[Any], Any]
 
 
 _NO_OFFSET = timedelta(0)
+_UNSEEN = object()
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
@@ -112,10 +113,18 @@ def _parameters(
         [pick(row) for row in rows] if len(order) > 1 else [(pick(row),) for row in rows]
     )
     if convert:
+        # Rows of a page share many values (the sync's time in every created_at): each column
+        # converts a value again only when it is not the very object it converted last.
+        last: list[tuple[Any, Any]] = [(_UNSEEN, None)] * len(order)
         for n, values in enumerate(picked):
             converted = list(values)
             for i, f in convert:
-                converted[i] = f(converted[i])
+                value = converted[i]
+                seen, result = last[i]
+                if value is not seen:
+                    result = f(value)
+                    last[i] = (value, result)
+                converted[i] = result
             picked[n] = converted
     if positional:
         return picked

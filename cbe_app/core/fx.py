@@ -14,10 +14,13 @@ from decimal import Decimal
 
 from currency_converter import CurrencyConverter
 
+from cbe_app.core.pickling import by_position
+
 RATE_SOURCE = "ECB"
 _MAX_LOOKBACK_DAYS = 3660  # ten years: far beyond any real gap, yet the walk always ends
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class FxRate:
     """How many units of `target` one unit of `source` buys, as published on `rate_date`."""

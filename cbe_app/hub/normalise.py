@@ -19,6 +19,7 @@ import pycountry
 
 from cbe_app.core.fx import FxRate, UnknownRate, reference_rate
 from cbe_app.core.money import convert_minor, from_minor, minor_exponent, to_minor
+from cbe_app.core.pickling import by_position
 from cbe_app.hub.canonical import (
     MappedOrder,
     MappedPayment,
@@ -136,6 +137,7 @@ def _status(lookup: Any, provider: str, raw: str) -> Any:
         raise NormalisationError(str(exc)) from None
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class Line:
     """A canonical order line."""
@@ -145,6 +147,7 @@ class Line:
     unit_price_minor: int
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class Order:
     """A canonical order: vocabulary statuses, ISO country, both currencies and the rate."""
@@ -275,6 +278,7 @@ def normalise_order(
     )
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class TrackingEvent:
     """A canonical tracking event."""
@@ -286,6 +290,7 @@ class TrackingEvent:
     location: str
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class Shipment:
     """A canonical parcel with its events, oldest first."""
@@ -350,6 +355,7 @@ def normalise_shipment(record: MappedShipment, maps: StatusMaps) -> Shipment:
     )
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class Payment:
     """A canonical payment (or refund), in its currency and the base currency."""

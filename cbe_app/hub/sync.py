@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,14 +21,17 @@ from sqlmodel import Session, col
 from cbe_app.core.errors import NotFound
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
+from cbe_app.hub import readahead
 from cbe_app.hub.accounts import Account
-from cbe_app.hub.ingest.context import IngestSummary
-from cbe_app.hub.ingest.page import ingest_page
+from cbe_app.hub.ingest.context import IngestContext, IngestSummary
+from cbe_app.hub.ingest.page import NormalisedPage, write_page
 from cbe_app.hub.ingest.rules import ingest_context
+from cbe_app.hub.memory import relaxed_gc
 from cbe_app.hub.orders import OrderTracking, Shipment
 from cbe_app.hub.providers.base import AccountConfig
 from cbe_app.hub.providers.http import ProviderAuthError, ProviderClient, ProviderError
 from cbe_app.hub.providers.registry import provider
+from cbe_app.hub.readahead import PreparedPage, prepare_page
 from cbe_app.hub.runs import SyncRun
 from cbe_app.hub.secrets import unseal
 from cbe_app.jobs.models import Job, JobStatus
@@ -37,6 +41,8 @@ from cbe_app.jobs.service import enqueue
 SYNC_TASK = "cbe.hub.sync"
 SYNC_TITLE = N_("Sync account")
 _CLIENT_TTL = 600.0
+STEP_RECORDS = 2500  # records written per step (one transaction), when pages come fast
+STEP_SECONDS = 2.0  # ... or as many as arrive in this time
 _clients: dict[tuple[Any, ...], tuple[ProviderClient, float]] = {}
 
 
@@ -88,9 +94,9 @@ def sync_step(base_currency: str) -> StepFn:
             raise JobFailed("The account or its sync run no longer exists")
         config = account_config(account)
         info = provider(account.provider)
-        connector, state = info.connector(), dict(job.cursor)
-        if getattr(connector, "tracks_numbers", False):
-            batch = int(getattr(connector, "batch_size", 30))
+        state = dict(job.cursor)
+        if getattr(info.connector(), "tracks_numbers", False):
+            batch = int(getattr(info.connector(), "batch_size", 30))
             state["numbers"] = next_numbers(session, account, state.get("after"), batch)
             if not state["numbers"]:
                 complete_run(account, run, None, now)
@@ -103,20 +109,12 @@ def sync_step(base_currency: str) -> StepFn:
                     result=run_counts(run),
                 )
             state["after"] = state["numbers"][-1]
-        try:
-            page = connector.fetch(_client(account, config), config, state, now)
-        except ProviderAuthError as exc:
-            raise JobFailed(str(exc)) from exc
-        except ProviderError as exc:
-            if not exc.retryable:
-                raise JobFailed(str(exc)) from exc
-            raise
-        ctx = ingest_context(session, account, base_currency, now)
-        summary = ingest_page(session, info.mapper()(page.payload), ctx)
-        count_page(run, summary)
-        if page.done:
-            complete_run(account, run, page.next_since, now)
+        target = _Target(run, account, config, ingest_context(session, account, base_currency, now))
+        with relaxed_gc():
+            page = _write_pages(session, target, state, now)
         seen = _seen(run)
+        if page is None:  # the next page is still on its way: nothing to write yet
+            return Step(cursor=state, done=seen, total=0, message=N_("Syncing"))
         return Step(
             cursor=page.state,
             done=seen,
@@ -127,6 +125,84 @@ def sync_step(base_currency: str) -> StepFn:
         )
 
     return step
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a sync step writes into and with which rules."""
+
+    run: SyncRun
+    account: Account
+    config: AccountConfig
+    ctx: IngestContext
+
+
+def _write_pages(
+    session: Session, target: _Target, state: dict[str, Any], now: datetime
+) -> PreparedPage | None:
+    """Fetch pages until about STEP_RECORDS records are in, write them at once; the last page.
+
+    None when the read-ahead helper is still fetching the first page after STEP_SECONDS: the
+    step ends without writing, so that the job stays responsive to its runner (progress, time
+    limits), and the next step takes the page.
+
+    A few large writes cost the database and the driver much less than many small ones.
+    Carrier lookups take one batch of numbers per step (the next batch depends on what this one
+    wrote). A provider error after the first page ends the batch early: its pages are written,
+    and the next step meets the error again, with the usual retries.
+    """
+    run, run_id, started = target.run, target.run.id or 0, time.monotonic()
+    batch: list[PreparedPage] = []
+    while True:
+        left = max(0.0, STEP_SECONDS - (time.monotonic() - started))
+        try:
+            page = _page(target, state, now, left)
+        except readahead.NotReady:
+            if not batch:
+                return None
+            break  # the provider is slow: write what came, show progress, then wait on
+        except ProviderError as exc:
+            readahead.close(run_id)
+            if batch and exc.retryable:
+                break
+            if isinstance(exc, ProviderAuthError) or not exc.retryable:
+                raise JobFailed(str(exc)) from exc
+            raise
+        batch.append(page)
+        if (
+            page.done
+            or "numbers" in state
+            or sum(p.records.size for p in batch) >= STEP_RECORDS
+            or time.monotonic() - started >= STEP_SECONDS
+        ):
+            break
+        state = dict(page.state)
+    records = NormalisedPage.joined([p.records for p in batch])
+    count_page(run, write_page(session, records, target.ctx))
+    run.pages += len(batch) - 1  # count_page counted one
+    last = batch[-1]
+    if last.done:
+        complete_run(target.account, run, last.next_since, now)
+    return last
+
+
+def _page(target: _Target, state: dict[str, Any], now: datetime, wait: float) -> PreparedPage:
+    """The page at `state`, prepared by the run's read-ahead helper if it has one.
+
+    Carrier lookups choose their numbers from the database each step, so they cannot be read
+    ahead; neither can a single-page sync, which never starts a helper. Raises
+    `readahead.NotReady` if the helper has not brought the page within `wait` seconds.
+    """
+    run_id, account, config, ctx = target.run.id or 0, target.account, target.config, target.ctx
+    ahead = not getattr(provider(account.provider).connector(), "tracks_numbers", False)
+    page = readahead.take_prepared(run_id, config, state, ctx, wait) if ahead else None
+    if page is None:
+        page = prepare_page(config, _client(account, config), state, now, ctx)
+    if page.done:
+        readahead.close(run_id)
+    elif ahead:
+        readahead.read_ahead(run_id, config, page.state, now, ctx)
+    return page
 
 
 def count_page(run: SyncRun, summary: IngestSummary) -> None:
@@ -279,6 +355,7 @@ def sync_now(
     try:
         step = run_inline(sync_step(base_currency), params, clock=clock, progress=progress)
     except Exception as exc:
+        readahead.close(run_id or 0)
         # The history must not show a run "running" forever: it failed, and says why.
         with session_scope() as session:
             _mark_failed(session.get(SyncRun, run_id), str(exc), clock())

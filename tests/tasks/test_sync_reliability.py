@@ -114,7 +114,9 @@ def test_kill_9_of_a_worker_mid_page_leaves_every_order_exactly_once(
     job_id = start_sync(code, "manual", utcnow())
     assert tap.held.wait(60), first.log.read_text()
 
-    # Mid-sync: page 1 is committed with its cursor, page 2 is being fetched.
+    # Mid-sync: page 2 is being fetched. A step writes the pages it has once the next one is
+    # slow to come (STEP_SECONDS), so page 1 gets committed with its cursor meanwhile.
+    wait_for(lambda: job_state(job_id).progress_done == PAGE, 30, "page 1 to be committed")
     job = job_state(job_id)
     assert (job.status, job.progress_done, runs(code)[0].pages) == (JobStatus.RUNNING, PAGE, 1)
     assert hub_order_ids(code).total() == PAGE

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -34,6 +35,8 @@ class IngestContext:
     now: datetime
     fx: FxSource = field(default_factory=EcbRates)
     skus: dict[str, str] = field(default_factory=dict)  # channel SKU -> canonical SKU
+    # (day, currency, base) of the rates written in this context's transaction
+    rates_written: set[tuple[Any, str, str]] = field(default_factory=set, compare=False)
 
 
 @dataclass
@@ -69,6 +72,26 @@ def fingerprint(*parts: Any) -> str:
     several times more on a large sync); anything else goes through str().
     """
     return hashlib.blake2b(orjson.dumps(parts, default=str), digest_size=16).hexdigest()
+
+
+R = TypeVar("R")
+
+
+def newest_per_key(
+    records: Iterable[R], key: Callable[[R], str], updated: Callable[[R], datetime | None]
+) -> dict[str, R]:
+    """One copy per key, the newest by `updated` (the later one on a tie).
+
+    A page, a batch of pages or a webhook burst can carry the same record twice; an older copy
+    arriving after a newer one must not win.
+    """
+    chosen: dict[str, R] = {}
+    for record in records:
+        k = key(record)
+        seen = chosen.get(k)
+        if seen is None or not is_stale(updated(record), updated(seen)):
+            chosen[k] = record
+    return chosen
 
 
 def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:

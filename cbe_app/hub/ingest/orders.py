@@ -18,7 +18,13 @@ from cbe_app.db import upsert
 from cbe_app.db_bulk import bulk_write
 from cbe_app.dbtypes import UTCDateTime
 from cbe_app.hub.catalog import Product
-from cbe_app.hub.ingest.context import IngestContext, IngestSummary, fingerprint, is_stale
+from cbe_app.hub.ingest.context import (
+    IngestContext,
+    IngestSummary,
+    fingerprint,
+    is_stale,
+    newest_per_key,
+)
 from cbe_app.hub.ingest.customers import resolve_customers
 from cbe_app.hub.normalise import Order
 from cbe_app.hub.orders import OrderEvent, OrderLine, OrderTracking, SalesOrder, Shipment
@@ -62,14 +68,10 @@ def order_hash(order: Order) -> str:
     )
 
 
-def _newest_per_id(orders: Sequence[Order]) -> list[Order]:
-    # A page (or a webhook burst) can carry the same order twice; the newest copy counts.
-    chosen: dict[str, Order] = {}
-    for order in orders:
-        seen = chosen.get(order.external_id)
-        if seen is None or not is_stale(order.source_updated_at, seen.source_updated_at):
-            chosen[order.external_id] = order
-    return list(chosen.values())
+def _newest_per_id(orders: Sequence[Order], digests: Sequence[str]) -> list[tuple[Order, str]]:
+    copies = zip(orders, digests, strict=True)
+    newest = newest_per_key(copies, lambda c: c[0].external_id, lambda c: c[0].source_updated_at)
+    return list(newest.values())
 
 
 # One expanding parameter for the id list: compiled once, not one literal per id per page.
@@ -80,6 +82,12 @@ _STORED = select(
     ORDERS.c.source_updated_at,
     ORDERS.c.content_hash,
 ).where(
+    ORDERS.c.channel_id == bindparam("channel_id"),
+    ORDERS.c.external_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+_IDS = select(ORDERS.c.external_id, ORDERS.c.id).where(
     ORDERS.c.channel_id == bindparam("channel_id"),
     ORDERS.c.external_id.in_(bindparam("ids", expanding=True)),
 )
@@ -132,18 +140,26 @@ _UPDATE = (
 )
 
 
-def ingest_orders(session: Session, orders: Sequence[Order], ctx: IngestContext) -> IngestSummary:
-    """Create or update the page's orders, with lines, tracking numbers, events and rates."""
+def ingest_orders(
+    session: Session,
+    orders: Sequence[Order],
+    ctx: IngestContext,
+    digests: Sequence[str] | None = None,
+) -> IngestSummary:
+    """Create or update the page's orders, with lines, tracking numbers, events and rates.
+
+    `digests` are the orders' `order_hash`es when the caller worked them out already.
+    """
     summary = IngestSummary()
     channel_id = ctx.account.channel_id
     if not orders or channel_id is None:
         return summary
-    batch = _newest_per_id(orders)
-    stored = _stored(session, channel_id, [o.external_id for o in batch])
+    batch = _newest_per_id(orders, digests or [order_hash(o) for o in orders])
+    summary.unchanged = len(orders) - len(batch)  # the copies that lost to a newer one
+    stored = _stored(session, channel_id, [o.external_id for o, _ in batch])
     fresh, changed = [], []
-    for order in batch:
+    for order, digest in batch:
         before = stored.get(order.external_id)
-        digest = order_hash(order)
         if before is None:
             fresh.append((order, digest))
         elif (
@@ -161,7 +177,7 @@ def ingest_orders(session: Session, orders: Sequence[Order], ctx: IngestContext)
         session.execute(delete(LINES).where(LINES.c.order_id.in_(order_ids)))
     _write_children(session, [o for o, *_ in fresh + changed], ids)
     _events(session, changed, ctx)
-    _rates(session, [o for o, *_ in fresh + changed])
+    _rates(session, [o for o, *_ in fresh + changed], ctx)
     return summary
 
 
@@ -181,9 +197,8 @@ def _insert(
     ]
     # Do nothing on a conflict: a webhook may have written the order meanwhile (its copy stays).
     bulk_write(session, ORDERS, rows, keys=["channel_id", "external_id"])
-    return {
-        k: v.id for k, v in _stored(session, channel_id, [o.external_id for o, _ in fresh]).items()
-    }
+    ids = [o.external_id for o, _ in fresh]
+    return dict(session.execute(_IDS, {"channel_id": channel_id, "ids": ids}).all())
 
 
 def _update(
@@ -240,19 +255,24 @@ def _write_children(session: Session, orders: list[Order], ids: dict[str, int]) 
         _link_parcels(session, [number[:64] for o in orders for number, _ in o.tracking])
 
 
-def _link_parcels(session: Session, numbers: list[str]) -> None:
-    """Parcels a carrier reported before any channel did get their order now, in one statement."""
-    owner = (
-        select(TRACKING.c.order_id)
+_LINK_PARCELS = (
+    update(SHIPMENTS)
+    .where(
+        SHIPMENTS.c.order_id.is_(None),
+        SHIPMENTS.c.tracking_number.in_(bindparam("numbers", expanding=True)),
+    )
+    .values(
+        order_id=select(TRACKING.c.order_id)
         .where(TRACKING.c.tracking_number == SHIPMENTS.c.tracking_number)
         .limit(1)
         .scalar_subquery()
     )
-    session.execute(
-        update(SHIPMENTS)
-        .where(SHIPMENTS.c.order_id.is_(None), SHIPMENTS.c.tracking_number.in_(numbers))
-        .values(order_id=owner)
-    )
+)
+
+
+def _link_parcels(session: Session, numbers: list[str]) -> None:
+    """Parcels a carrier reported before any channel did get their order now, in one statement."""
+    session.execute(_LINK_PARCELS, {"numbers": numbers})
 
 
 def _events(
@@ -274,8 +294,14 @@ def _events(
     bulk_write(session, EVENTS, rows)
 
 
-def _rates(session: Session, orders: list[Order]) -> None:
-    seen = {(o.placed_at.date(), o.currency, o.base_currency): o.fx for o in orders}
+def _rates(session: Session, orders: list[Order], ctx: IngestContext) -> None:
+    # Each rate is written once per ingest context (one step's transaction), not once per page.
+    seen = {
+        key: o.fx
+        for o in orders
+        if (key := (o.placed_at.date(), o.currency, o.base_currency)) not in ctx.rates_written
+    }
+    ctx.rates_written.update(seen)
     rows = [
         {
             "day": day,

@@ -6,6 +6,7 @@ quarantine entries and the cursor after it together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from cbe_app.hub.canonical import MappedOrder, MappedPayment, MappedShipment, MapResult, RecordKind
 from cbe_app.hub.ingest.context import IngestContext, IngestSummary
-from cbe_app.hub.ingest.orders import ingest_orders
+from cbe_app.hub.ingest.orders import ingest_orders, order_hash
 from cbe_app.hub.ingest.payments import ingest_payments
 from cbe_app.hub.ingest.quarantine import hold, release
 from cbe_app.hub.ingest.shipments import ingest_shipments
@@ -39,37 +40,84 @@ def _identity(record: Any) -> tuple[RecordKind, str]:
     return RecordKind.PAYMENT, record.external_id
 
 
+@dataclass(slots=True)
+class NormalisedPage:
+    """A page's canonical records by kind, and (kind, id, reason, raw) of each that failed.
+
+    Everything a write needs and nothing tied to a database, so that a page can be prepared in
+    another process while the previous one is written (see `hub.readahead`).
+    """
+
+    orders: list[Order] = field(default_factory=list)
+    shipments: list[Shipment] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    failed: list[tuple[RecordKind, str, str, Any]] = field(default_factory=list)
+    order_digests: list[str] | None = None  # order_hash of each order, when worked out ahead
+
+    @property
+    def size(self) -> int:
+        """How many records the page brought, failed ones included."""
+        return len(self.orders) + len(self.shipments) + len(self.payments) + len(self.failed)
+
+    @classmethod
+    def joined(cls, pages: list[NormalisedPage]) -> NormalisedPage:
+        """Several pages as one, in order (a later copy of a record stays the later one)."""
+        if len(pages) == 1:
+            return pages[0]
+        digests = [page.order_digests for page in pages]
+        return cls(
+            [o for page in pages for o in page.orders],
+            [s for page in pages for s in page.shipments],
+            [p for page in pages for p in page.payments],
+            [f for page in pages for f in page.failed],
+            None if None in digests else [d for ds in digests if ds for d in ds],
+        )
+
+
 def normalise_all(
     result: MapResult, ctx: IngestContext
 ) -> tuple[list[Order], list[Shipment], list[Payment], list[tuple[RecordKind, str, str, Any]]]:
     """Canonical records by kind, and (kind, id, reason, raw) for each one that failed."""
-    orders: list[Order] = []
-    shipments: list[Shipment] = []
-    payments: list[Payment] = []
-    failed: list[tuple[RecordKind, str, str, Any]] = []
+    page = _normalised(result, ctx)
+    return page.orders, page.shipments, page.payments, page.failed
+
+
+def _normalised(result: MapResult, ctx: IngestContext) -> NormalisedPage:
+    page = NormalisedPage()
     for index, record in enumerate(result.records):
         try:
             if isinstance(record, MappedOrder):
-                orders.append(
+                page.orders.append(
                     normalise_order(record, ctx.maps, ctx.fx, ctx.base_currency, ctx.skus)
                 )
             elif isinstance(record, MappedShipment):
-                shipments.append(normalise_shipment(record, ctx.maps))
+                page.shipments.append(normalise_shipment(record, ctx.maps))
             elif isinstance(record, MappedPayment):
-                payments.append(normalise_payment(record, ctx.maps, ctx.fx, ctx.base_currency))
+                page.payments.append(normalise_payment(record, ctx.maps, ctx.fx, ctx.base_currency))
         except NormalisationError as exc:
             kind, external_id = _identity(record)
-            failed.append((kind, external_id, str(exc), result.raw_of(index)))
-    return orders, shipments, payments, failed
+            page.failed.append((kind, external_id, str(exc), result.raw_of(index)))
+    return page
+
+
+def normalise_page(result: MapResult, ctx: IngestContext) -> NormalisedPage:
+    """The page ready to write: its records normalised, the mapper's rejects among the failed."""
+    page = _normalised(result, ctx)
+    for reject in result.rejects:
+        page.failed.append((reject.kind, reject.external_id, reject.reason, reject.raw))
+    page.order_digests = [order_hash(order) for order in page.orders]
+    return page
 
 
 def ingest_page(session: Session, result: MapResult, ctx: IngestContext) -> IngestSummary:
     """Write a page; returns its counts (rejected and unnormalisable records are quarantined)."""
-    orders, shipments, payments, failed = normalise_all(result, ctx)
+    return write_page(session, normalise_page(result, ctx), ctx)
+
+
+def write_page(session: Session, page: NormalisedPage, ctx: IngestContext) -> IngestSummary:
+    """Write a normalised page: quarantine what failed, upsert the rest, release what now fits."""
     account = ctx.account
-    for reject in result.rejects:
-        failed.append((reject.kind, reject.external_id, reject.reason, reject.raw))
-    for kind, external_id, reason, raw in failed:
+    for kind, external_id, reason, raw in page.failed:
         hold(
             session,
             account_id=account.id,
@@ -80,14 +128,15 @@ def ingest_page(session: Session, result: MapResult, ctx: IngestContext) -> Inge
             raw=raw,
             now=ctx.now,
         )
-    summary = IngestSummary(quarantined=len(failed))
-    summary.add(ingest_orders(session, orders, ctx))
-    summary.add(ingest_shipments(session, shipments, ctx))
-    summary.add(ingest_payments(session, payments, ctx))
+    summary = IngestSummary(quarantined=len(page.failed))
+    summary.add(ingest_orders(session, page.orders, ctx, page.order_digests))
+    summary.add(ingest_shipments(session, page.shipments, ctx))
+    summary.add(ingest_payments(session, page.payments, ctx))
     if _has_open_quarantine(session, account.id):
-        release(session, account.id, "order", (o.external_id for o in orders), ctx.now)
-        release(session, account.id, "shipment", (s.tracking_number for s in shipments), ctx.now)
-        release(session, account.id, "payment", (p.external_id for p in payments), ctx.now)
+        release(session, account.id, "order", (o.external_id for o in page.orders), ctx.now)
+        shipped = (s.tracking_number for s in page.shipments)
+        release(session, account.id, "shipment", shipped, ctx.now)
+        release(session, account.id, "payment", (p.external_id for p in page.payments), ctx.now)
     return summary
 
 

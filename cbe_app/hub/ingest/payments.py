@@ -10,7 +10,13 @@ from sqlmodel import Session
 
 from cbe_app.db import upsert
 from cbe_app.dbtypes import UTCDateTime
-from cbe_app.hub.ingest.context import IngestContext, IngestSummary, fingerprint, is_stale
+from cbe_app.hub.ingest.context import (
+    IngestContext,
+    IngestSummary,
+    fingerprint,
+    is_stale,
+    newest_per_key,
+)
 from cbe_app.hub.normalise import Payment
 from cbe_app.hub.orders import Customer, SalesOrder
 from cbe_app.hub.payments import Payment as PaymentRow
@@ -106,7 +112,8 @@ def ingest_payments(
     if not payments:
         return summary
     account_id = ctx.account.id
-    batch = {p.external_id: p for p in payments}
+    batch = newest_per_key(payments, lambda p: p.external_id, lambda p: p.source_updated_at)
+    summary.unchanged = len(payments) - len(batch)  # the copies that lost to a newer one
     stored = {
         row[0]: row[1:]
         for row in session.execute(

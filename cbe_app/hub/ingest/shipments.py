@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from cbe_app.db import upsert
 from cbe_app.dbtypes import UTCDateTime
-from cbe_app.hub.ingest.context import IngestContext, IngestSummary, is_stale
+from cbe_app.hub.ingest.context import IngestContext, IngestSummary, is_stale, newest_per_key
 from cbe_app.hub.normalise import Shipment
 from cbe_app.hub.orders import OrderTracking, SalesOrder, TrackingEvent
 from cbe_app.hub.orders import Shipment as ShipmentRow
@@ -78,7 +78,8 @@ def ingest_shipments(
     carrier_id = ctx.account.carrier_id
     if not shipments or carrier_id is None:
         return summary
-    batch = {s.tracking_number: s for s in shipments}
+    batch = newest_per_key(shipments, lambda s: s.tracking_number, lambda s: s.source_updated_at)
+    summary.unchanged = len(shipments) - len(batch)  # the copies that lost to a newer one
     stored = {
         row[0]: row[1:]
         for row in session.execute(

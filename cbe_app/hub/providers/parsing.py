@@ -32,7 +32,10 @@ def field(data: Mapping[str, Any], *path: str, default: Any = ...) -> Any:
     """`data[path[0]][path[1]]…`, or `default`; without a default a missing field is an error."""
     current: Any = data
     for key in path:
-        if not isinstance(current, Mapping) or current.get(key) is None:
+        # `type(...) is dict` first: parsed JSON is plain dicts, and the ABC check costs more.
+        if (type(current) is not dict and not isinstance(current, Mapping)) or current.get(
+            key
+        ) is None:
             if default is not ...:
                 return default
             raise MappingError(f"{'.'.join(path)} is missing")
@@ -42,6 +45,8 @@ def field(data: Mapping[str, Any], *path: str, default: Any = ...) -> Any:
 
 def text(value: Any) -> str:
     """A trimmed string ('' for None)."""
+    if type(value) is str:
+        return value.strip()
     return "" if value is None else str(value).strip()
 
 

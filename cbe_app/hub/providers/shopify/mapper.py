@@ -179,7 +179,7 @@ def _tracking(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def _sub(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     address = raw.get(key)
-    return address if isinstance(address, Mapping) else {}
+    return address if type(address) is dict or isinstance(address, Mapping) else {}
 
 
 def _country(raw: Mapping[str, Any]) -> str | None:
