@@ -71,6 +71,7 @@ unit: setup-test
 
 bench: setup
 	$(PY) bench/demo_load.py
+	$(PY) bench/sync.py
 
 messages: setup-test
 	./scripts/messages.sh

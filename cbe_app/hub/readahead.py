@@ -35,6 +35,7 @@ from cbe_app.hub.ingest.context import IngestContext
 from cbe_app.hub.ingest.page import NormalisedPage, normalise_page
 from cbe_app.hub.memory import settle_for_sync
 from cbe_app.hub.providers.base import AccountConfig
+from cbe_app.hub.providers.http import ProviderClient
 from cbe_app.hub.providers.registry import provider
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class PreparedPage:
 
 def prepare_page(
     account: AccountConfig,
-    client: Any,
+    client: ProviderClient,
     state: dict[str, Any],
     now: datetime,
     ctx: IngestContext,
@@ -90,7 +91,12 @@ class ReadAhead:
     """
 
     def __init__(
-        self, account: AccountConfig, ctx: IngestContext, state: dict[str, Any], now: datetime
+        self,
+        account: AccountConfig,
+        ctx: IngestContext,
+        state: dict[str, Any],
+        now: datetime,
+        pacing: ProviderClient | None = None,
     ) -> None:
         self.rules = rules_key(ctx)
         self.account = account
@@ -101,7 +107,7 @@ class ReadAhead:
             code = 0
             try:
                 here.close()
-                _serve(Connection(there.detach()), account, ctx, state, now)
+                _serve(Connection(there.detach()), account, ctx, (state, now), pacing)
             except BaseException:  # noqa: BLE001 - whatever happens, never return into the caller
                 code = 1
             finally:
@@ -189,13 +195,20 @@ def take_prepared(
 
 
 def read_ahead(
-    run_id: int, account: AccountConfig, state: dict[str, Any], now: datetime, ctx: IngestContext
+    run_id: int,
+    account: AccountConfig,
+    state: dict[str, Any],
+    ctx: IngestContext,
+    start: tuple[datetime, ProviderClient],
 ) -> None:
-    """Start a helper preparing this run's pages from `state` on, unless one is at work."""
+    """Start a helper preparing this run's pages from `state` on, unless one is at work.
+
+    `start` is the step's time and its client, whose pacing the helper carries on.
+    """
     if run_id in _helpers:
         return
     try:
-        _helpers[run_id] = ReadAhead(account, ctx, state, now)
+        _helpers[run_id] = ReadAhead(account, ctx, state, *start)
     except OSError as exc:  # no fork here (or no resources for it): pages come one by one
         log.warning("Sync run %s reads its pages one by one: %s", run_id, exc)
 
@@ -218,18 +231,22 @@ def _serve(
     connection: Connection,
     account: AccountConfig,
     ctx: IngestContext,
-    state: dict[str, Any],
-    now: datetime,
+    start: tuple[dict[str, Any], datetime],
+    pacing: ProviderClient | None,
 ) -> None:
-    """The helper: prepare page after page from `state`, until the last or the writer hangs up.
+    """The helper: prepare page after page from a cursor, until the last or the writer hangs up.
 
-    `now` stays the sync's first step time: it only fixes the sync's window on its first page.
+    `start` is the cursor and the step's time; the time only fixes a sync's window on its first
+    page, so it stays the same for every page.
     """
+    state, now = start
     # A forked Celery worker's signal handlers must not run here: SIGTERM simply ends us.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     settle_for_sync()
     client = provider(account.provider).connector().open(account)  # never the parent's sockets
+    if pacing is not None:
+        client.adopt_pacing(pacing)
     try:
         while True:
             try:

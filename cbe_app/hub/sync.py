@@ -201,7 +201,7 @@ def _page(target: _Target, state: dict[str, Any], now: datetime, wait: float) ->
     if page.done:
         readahead.close(run_id)
     elif ahead:
-        readahead.read_ahead(run_id, config, page.state, now, ctx)
+        readahead.read_ahead(run_id, config, page.state, ctx, (now, _client(account, config)))
     return page
 
 

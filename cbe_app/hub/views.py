@@ -167,7 +167,10 @@ def runs(session: Session, limit: int = 100, account_id: int | None = None) -> l
             unchanged=r.unchanged,
             quarantined=r.quarantined,
             error=(j.error if j is not None and j.status == "failed" else r.error)[:500],
-            progress_done=j.progress_done if j else 0,
+            # A run from the command line has no job: what it brought is its progress.
+            progress_done=j.progress_done
+            if j
+            else r.created + r.updated + r.unchanged + r.quarantined,
             progress_total=j.progress_total if j else 0,
         )
         for r, a, j in session.execute(query).all()

@@ -110,3 +110,31 @@ def test_retry_after_may_be_seconds_or_a_date() -> None:
     assert retry_after_seconds("2", 0) == 2.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == 10.0
     assert retry_after_seconds("soon", 0) is None
+
+
+def test_a_client_that_takes_over_paces_on_from_the_first() -> None:
+    # The sync's read-ahead helper opens its own client: it must not start with a full bucket.
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    def paced(transport: httpx.MockTransport) -> ProviderClient:
+        return ProviderClient(
+            "https://api.example",
+            provider="test",
+            transport=transport,
+            sleep=sleep,
+            rate=RateLimit(per_second=2.0, burst=2),
+            clock=lambda: now[0],
+        )
+
+    first = paced(scripted(*[httpx.Response(200, json={})] * 2)[0])
+    first.request("GET", "/orders")
+    first.request("GET", "/orders")
+    second = paced(scripted(httpx.Response(200, json={}))[0])
+    second.adopt_pacing(first)
+    second.request("GET", "/orders")
+    assert sleeps == [0.5]  # the burst was spent by the first client

@@ -25,7 +25,7 @@ from cbe_app.hub.ingest.context import IngestContext
 from cbe_app.hub.ingest.rules import ingest_context
 from cbe_app.hub.orders import SalesOrder
 from cbe_app.hub.providers.base import AccountConfig
-from cbe_app.hub.providers.http import ProviderError
+from cbe_app.hub.providers.http import ProviderClient, ProviderError
 from cbe_app.hub.readahead import PreparedPage, ReadAhead, prepare_page
 from cbe_app.hub.runs import SyncRun
 from cbe_app.hub.sandbox.app import build_app
@@ -66,8 +66,12 @@ def _rules(code: str) -> tuple[AccountConfig, IngestContext]:
         return account_config(account), ingest_context(session, account, "USD", utcnow())
 
 
+def _open(config: AccountConfig) -> ProviderClient:
+    return hub_sync.provider("shopify").connector().open(config)
+
+
 def _inline_pages(config: AccountConfig, ctx: IngestContext, now: datetime) -> list[PreparedPage]:
-    client = hub_sync.provider("shopify").connector().open(config)
+    client = _open(config)
     pages, state = [], {}
     try:
         while True:
@@ -135,12 +139,13 @@ def test_a_page_is_used_only_for_its_cursor_and_rules(
     config, ctx = _rules(code)
     now = utcnow()
     first = _inline_pages(config, ctx, now)[0]
+    client = _open(config)
 
-    readahead.read_ahead(1, config, first.state, now, ctx)
+    readahead.read_ahead(1, config, first.state, ctx, (now, client))
     assert readahead.take_prepared(1, config, {"page_info": "elsewhere"}, ctx, 30) is None
     assert 1 not in readahead._helpers  # a cursor it was not asked for: the helper is closed
 
-    readahead.read_ahead(2, config, first.state, now, ctx)
+    readahead.read_ahead(2, config, first.state, ctx, (now, client))
     shopify = ctx.maps.by_provider["shopify"].model_dump()
     edited = StatusMapDefinition.model_validate(
         {**shopify, "order": {**shopify["order"], "on hold": "pending"}}
@@ -149,6 +154,7 @@ def test_a_page_is_used_only_for_its_cursor_and_rules(
     new_rules = IngestContext(ctx.account, maps, ctx.base_currency, ctx.now, skus=ctx.skus)
     assert readahead.take_prepared(2, config, first.state, new_rules, 30) is None
     assert 2 not in readahead._helpers  # an admin edited a status map: pages are redone
+    client.close()
 
 
 def test_a_slow_page_lets_the_step_write_what_it_has(
@@ -159,8 +165,8 @@ def test_a_slow_page_lets_the_step_write_what_it_has(
     try:
         code = connect(running, "shopify")
         config, ctx = _rules(code)
-        now = utcnow()
-        readahead.read_ahead(7, config, {}, now, ctx)
+        client = _open(config)
+        readahead.read_ahead(7, config, {}, ctx, (utcnow(), client))
         page = readahead.take_prepared(7, config, {}, ctx, 30)
         assert page is not None and not page.done
         assert tap.held.wait(30)
@@ -170,6 +176,7 @@ def test_a_slow_page_lets_the_step_write_what_it_has(
         later = readahead.take_prepared(7, config, page.state, ctx, 30)
         assert later is not None and later.records.orders
         readahead.close(7)
+        client.close()
     finally:
         tap.release()
         running.stop()

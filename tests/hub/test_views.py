@@ -230,3 +230,12 @@ def test_webhook_counts_by_status(backend: Backend) -> None:
             session.add(WebhookEvent(provider="shopify", event_id=f"e{n}", status=status))
     with session_scope() as session:
         assert views.webhook_counts(session) == {"received": 1, "processed": 3, "failed": 1}
+
+
+def test_a_run_without_a_job_shows_what_it_brought_as_its_progress(backend: Backend) -> None:
+    with session_scope() as session:
+        shop = account(session, "shop", "Shop", "shopify")
+        run(session, shop, status="succeeded", created=7, updated=2, unchanged=3, quarantined=1)
+    with session_scope() as session:
+        (row,) = views.runs(session)
+    assert (row.progress_done, row.progress_total) == (13, 0)  # `python -m cbe_app sync`

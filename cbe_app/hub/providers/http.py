@@ -121,6 +121,14 @@ class ProviderClient:
         """Release the connection pool."""
         self._http.close()
 
+    def adopt_pacing(self, other: ProviderClient) -> None:
+        """Pace on from where `other` (a client of the same account) left off.
+
+        A sync's read-ahead helper takes over from the step's client: with fresh rate buckets
+        the pair could exceed the account's limit right after the handover.
+        """
+        self.rate = other.rate
+
     def __enter__(self) -> ProviderClient:
         return self
 

@@ -73,6 +73,12 @@ class SpApiSession(ProviderClient):
         self._expires_at = 0.0
         self.tokens_fetched = 0
 
+    def adopt_pacing(self, other: ProviderClient) -> None:
+        """Pace each operation on from where `other` left off (see `ProviderClient`)."""
+        super().adopt_pacing(other)
+        if isinstance(other, SpApiSession):
+            self.plans = other.plans
+
     def authenticate(self) -> None:
         """Exchange the refresh token for a new access token.
 

@@ -183,7 +183,12 @@ def _status(row: AccountView) -> rx.Component:
         row["running"],
         rx.vstack(
             progress_bar(row["percent"]),
-            rx.text(T("Syncing"), " · ", row["progress"], size="1", color_scheme="gray"),
+            rx.text(
+                T("Syncing"),
+                rx.cond(row["progress"] != "", " · " + row["progress"], ""),
+                size="1",
+                color_scheme="gray",
+            ),
             spacing="1",
             data_testid="sync-progress",
         ),
