@@ -84,26 +84,33 @@ def test_giving_up_after_the_last_attempt_is_retryable_later() -> None:
     assert caught.value.retryable and len(seen) == 4
 
 
+class PacedClients:
+    """Clients paced at two requests a second (a burst of two) on a fake clock."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 0.0, list[float]()
+
+    def sleep(self, seconds: float) -> None:  # time passes while the client waits
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def client(self, answers: int) -> ProviderClient:
+        return ProviderClient(
+            "https://api.example",
+            provider="test",
+            transport=scripted(*[httpx.Response(200, json={})] * answers)[0],
+            sleep=self.sleep,
+            rate=RateLimit(per_second=2.0, burst=2),
+            clock=lambda: self.now,
+        )
+
+
 def test_requests_are_paced_by_the_accounts_rate_limit() -> None:
-    now = [0.0]
-    transport, _ = scripted(*[httpx.Response(200, json={})] * 4)
-    sleeps: list[float] = []
-
-    def sleep(seconds: float) -> None:  # time passes while the client waits
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    paced = ProviderClient(
-        "https://api.example",
-        provider="test",
-        transport=transport,
-        sleep=sleep,
-        rate=RateLimit(per_second=2.0, burst=2),
-        clock=lambda: now[0],
-    )
+    clients = PacedClients()
+    paced = clients.client(4)
     for _ in range(4):
         paced.request("GET", "/orders")
-    assert sleeps == [0.5, 0.5]  # a burst of two, then two per second
+    assert clients.sleeps == [0.5, 0.5]  # a burst of two, then two per second
 
 
 def test_retry_after_may_be_seconds_or_a_date() -> None:
@@ -114,27 +121,11 @@ def test_retry_after_may_be_seconds_or_a_date() -> None:
 
 def test_a_client_that_takes_over_paces_on_from_the_first() -> None:
     # The sync's read-ahead helper opens its own client: it must not start with a full bucket.
-    now = [0.0]
-    sleeps: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    def paced(transport: httpx.MockTransport) -> ProviderClient:
-        return ProviderClient(
-            "https://api.example",
-            provider="test",
-            transport=transport,
-            sleep=sleep,
-            rate=RateLimit(per_second=2.0, burst=2),
-            clock=lambda: now[0],
-        )
-
-    first = paced(scripted(*[httpx.Response(200, json={})] * 2)[0])
+    clients = PacedClients()
+    first = clients.client(2)
     first.request("GET", "/orders")
     first.request("GET", "/orders")
-    second = paced(scripted(httpx.Response(200, json={}))[0])
+    second = clients.client(1)
     second.adopt_pacing(first)
     second.request("GET", "/orders")
-    assert sleeps == [0.5]  # the burst was spent by the first client
+    assert clients.sleeps == [0.5]  # the burst was spent by the first client
