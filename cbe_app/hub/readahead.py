@@ -114,6 +114,8 @@ class ReadAhead:
                 os._exit(code)
         there.close()
         self.connection = Connection(here.detach())
+        self._lock = threading.Lock()
+        self._reaped = False
         # Pages are drained from the socket as they come, or the helper would stall whenever the
         # writer is busy writing; they are unpickled only when taken (that needs the GIL).
         self.arrived: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_PAGES)
@@ -121,11 +123,24 @@ class ReadAhead:
         self.drain.start()
 
     def _drain(self) -> None:
+        """Receive pages until the helper ends; then reap it and close the socket.
+
+        The socket is this thread's alone: closed under a reading thread, its descriptor number
+        could be reused by another connection before the thread's next read.
+        """
         try:
             while True:
-                self.arrived.put(self.connection.recv_bytes())
+                self.arrived.put(self.connection.recv_bytes(), timeout=IDLE_SECONDS)
+        except queue.Full:
+            # Nobody has taken a page for a while: the sync went on in another worker process
+            # (or stopped). The helper must not wait forever, blocked on a page nobody reads.
+            self._signal(signal.SIGTERM)
         except (EOFError, OSError):
-            self.arrived.put(None)  # the helper finished or died: nothing more will come
+            pass  # the helper finished, failed or was stopped
+        self._end_helper()
+        self.connection.close()
+        with contextlib.suppress(queue.Full):
+            self.arrived.put(None, timeout=1)  # nothing more will come
 
     def take(self, state: dict[str, Any], wait: float) -> PreparedPage | None:
         """The page prepared for `state`, or None (then the caller prepares it itself).
@@ -148,22 +163,44 @@ class ReadAhead:
         return answer
 
     def close(self) -> None:
-        """Stop the helper (it may be blocked sending a page nobody will read) and reap it."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGTERM)
+        """Stop the helper (it may be blocked sending a page nobody will read), reap it, and
+        wait for the drain thread to end."""
+        self._signal(signal.SIGTERM)
         deadline = time.monotonic() + 5
-        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+        while self.drain.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):
+                while True:  # a thread blocked on a full queue must get to its next read
+                    self.arrived.get_nowait()
+            self.drain.join(0.05)
+        if self.drain.is_alive():
+            log.warning("A sync read-ahead helper (pid %s) did not stop", self.pid)
+
+    def _signal(self, signum: int) -> None:
+        # Only a helper not reaped yet: a reaped pid may already belong to another process.
+        with self._lock:
+            if not self._reaped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signum)
+
+    def _end_helper(self) -> None:
+        """Wait for the helper to exit (SIGKILL after 5 s) and reap it: never leave a zombie."""
+        deadline = time.monotonic() + 5
+        while not self._reap(block=False):
             if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                break
+                self._signal(signal.SIGKILL)
+                self._reap(block=True)
+                return
             time.sleep(0.01)
-        self.connection.close()  # the drain thread then ends on EOF
-        while True:  # and is never left blocked on a full queue
-            try:
-                self.arrived.get_nowait()
-            except queue.Empty:
-                break
+
+    def _reap(self, *, block: bool) -> bool:
+        with self._lock:
+            if not self._reaped:
+                try:
+                    pid, _ = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+                except ChildProcessError:  # reaped by someone else
+                    pid = self.pid
+                self._reaped = pid == self.pid
+            return self._reaped
 
 
 _helpers: dict[int, ReadAhead] = {}  # by sync run id, in this process

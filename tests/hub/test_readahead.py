@@ -8,6 +8,7 @@ pages before it; and no helper process outlives its sync.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -213,3 +214,24 @@ def test_an_outage_half_way_keeps_the_pages_before_it(
         run = session.scalars(select(SyncRun)).one()
         assert (run.status, run.pages, run.created) == ("failed", 3, 3 * SMALL_PAGE)
         assert "503" in (run.error or "")
+
+
+def test_a_helper_nobody_reads_from_stops_by_itself(
+    backend: Backend,
+    sandbox: RunningSandbox,
+    small_pages: None,
+    no_helper_left: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A sync's next step went to another worker process: this helper's pages are never taken.
+    monkeypatch.setattr(readahead, "IDLE_SECONDS", 0.5)
+    monkeypatch.setattr(readahead, "QUEUE_PAGES", 2)
+    code = connect(sandbox, "shopify")
+    config, ctx = _rules(code)
+    client = _open(config)
+    helper = ReadAhead(config, ctx, {}, utcnow(), client)
+    helper.drain.join(30)
+    assert not helper.drain.is_alive()  # it stopped the helper, reaped it, closed the socket
+    assert not psutil.pid_exists(helper.pid) or psutil.Process(helper.pid).ppid() != os.getpid()
+    helper.close()  # nothing left to do, and no signal to a pid that may be reused
+    client.close()
