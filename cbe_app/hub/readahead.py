@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 60.0  # a helper nobody took a page from for this long is closed
 STALL_SECONDS = 120.0  # a helper silent this long is given up: the step fetches itself
-QUEUE_PAGES = 40  # pages received but not yet written; then the helper waits
+QUEUE_PAGES = 12  # pages received but not yet written (a batch and some); then the helper waits
 
 
 @dataclass(slots=True)
