@@ -37,8 +37,8 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return sent
 
 
-@pytest.fixture
-def shop(backend: Backend) -> TestClient:
+def connect_shop() -> None:
+    """The Shopify account `shop`, whose webhooks are signed with SECRET."""
     with session_scope() as session:
         connect_account(
             session,
@@ -49,6 +49,11 @@ def shop(backend: Backend) -> TestClient:
             now=utcnow(),
             credentials={"access_token": "x", "webhook_secret": SECRET},
         )
+
+
+@pytest.fixture
+def shop(backend: Backend) -> TestClient:
+    connect_shop()
     return TestClient(routes())
 
 
@@ -118,15 +123,20 @@ def test_an_unknown_account_is_404(shop: TestClient) -> None:
     )
 
 
-def test_an_older_event_after_a_newer_one_never_regresses_the_order(
-    shop: TestClient, queued: list[int]
-) -> None:
+def newer_and_older() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The same order twice: cancelled on 2 January 2030, and as it was a day before."""
     base = json.loads(order_body())
     newer = copy.deepcopy(base) | {
         "updated_at": "2030-01-02T10:00:00Z",
         "cancelled_at": "2030-01-02T10:00:00Z",
     }
-    older = copy.deepcopy(base) | {"updated_at": "2030-01-01T10:00:00Z", "cancelled_at": None}
+    return newer, copy.deepcopy(base) | {"updated_at": "2030-01-01T10:00:00Z", "cancelled_at": None}
+
+
+def test_an_older_event_after_a_newer_one_never_regresses_the_order(
+    shop: TestClient, queued: list[int]
+) -> None:
+    newer, older = newer_and_older()
     for event_id, payload in (("new", newer), ("old", older)):
         body = json.dumps(payload).encode()
         assert (

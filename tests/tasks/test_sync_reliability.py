@@ -3,9 +3,9 @@
 1. A worker killed with SIGKILL while it waits for a page: a new worker resumes the sync at
    that page (the message comes back after the visibility timeout; the lease says the run was
    interrupted) and every order ends up in the hub exactly once.
-2. One record the hub cannot accept: it is quarantined with its reason and raw payload, the
-   rest of its page and of the channel syncs, and once the cause is fixed (the status mapped,
-   or the order corrected in the shop) the record is accepted.
+2. One record the hub cannot accept (in a sync a worker runs): it is quarantined with its
+   reason and raw payload, the rest of its page and of the channel syncs, and once the cause
+   is fixed (the status mapped, or the order corrected in the shop) the record is accepted.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from cbe_app.hub.runs import QuarantineItem, SyncRun
 from cbe_app.hub.sandbox.app import build_app
 from cbe_app.hub.sandbox.data import SandboxData
 from cbe_app.hub.sandbox.server import RunningSandbox
-from cbe_app.hub.sync import start_sync
+from cbe_app.hub.sync import run_counts, start_sync
 from cbe_app.jobs.models import FINISHED, JobEvent, JobStatus
 from tests.conftest import Backend
 from tests.hub.connectors import assert_orders_match, connect, sync
@@ -152,8 +152,20 @@ def test_kill_9_of_a_worker_mid_page_leaves_every_order_exactly_once(
     assert job_state(job_id).progress_done == orders
 
 
+def sync_in_worker(code: str, workers: list[Worker], tmp_path: Path) -> dict[str, int]:
+    """One sync of the account run by a real Celery worker; returns its run's counts."""
+    worker = Worker("sync", tmp_path)
+    workers.append(worker)
+    worker.wait_ready()
+    job_id = start_sync(code, "manual", utcnow())
+    wait_for(lambda: job_state(job_id).status in FINISHED, 90, "the sync to finish")
+    assert job_state(job_id).status == JobStatus.SUCCEEDED, worker.log.read_text()
+    return run_counts(runs(code)[-1])
+
+
+@pytest.mark.worker
 def test_an_unmapped_status_is_quarantined_the_rest_syncs_and_mapping_it_accepts_the_order(
-    backend: Backend, data: SandboxData, tapped: Tapped
+    backend: Backend, data: SandboxData, tapped: Tapped, workers: list[Worker], tmp_path: Path
 ) -> None:
     shopify = data.orders("shopify")
     # An order awaiting fulfilment, in the middle of page 2, arrives with a status Shopify
@@ -171,7 +183,7 @@ def test_an_unmapped_status_is_quarantined_the_rest_syncs_and_mapping_it_accepts
     _, sandbox = tapped(alter=on_hold)
     code = connect(sandbox, "shopify")
 
-    result = sync(code)
+    result = sync_in_worker(code, workers, tmp_path)
 
     assert result == {"created": len(shopify) - 1, "updated": 0, "unchanged": 0, "quarantined": 1}
     assert_rest_synced(data, code, missing=bad)
