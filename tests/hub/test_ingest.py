@@ -21,7 +21,7 @@ from cbe_app.hub.canonical import (
 from cbe_app.hub.catalog import ChannelSku, Product
 from cbe_app.hub.connect import account_ref, connect_account, file_import_account
 from cbe_app.hub.ingest.context import IngestContext
-from cbe_app.hub.ingest.page import ingest_page
+from cbe_app.hub.ingest.page import NormalisedPage, ingest_page, normalise_page, write_page
 from cbe_app.hub.ingest.rules import ingest_context
 from cbe_app.hub.orders import Customer, OrderEvent, OrderLine, SalesOrder, TrackingEvent
 from cbe_app.hub.orders import Shipment as ShipmentRow
@@ -303,3 +303,26 @@ def test_a_channels_own_skus_become_ours(backend: Backend) -> None:
             select(OrderLine.sku, OrderLine.product_id).order_by(OrderLine.line_no)
         ).all()
     assert [tuple(line) for line in lines] == [("CBE-HK-0002", mug.id), ("OTHER", None)]
+
+
+def test_pages_written_as_one_batch_quarantine_as_if_written_one_by_one(backend: Backend) -> None:
+    # "A" is good on page 1 and broken (an unknown status) on page 2: written, and held.
+    # "B" is broken on page 1 and good on page 2: held, then released.
+    with session_scope() as session:
+        ctx = context(session)
+        pages = [
+            normalise_page(MapResult([order("A"), order("B", status="lost in space")]), ctx),
+            normalise_page(MapResult([order("A", status="lost in space"), order("B")]), ctx),
+        ]
+        batch = NormalisedPage.joined(pages)
+        assert batch.still_held == {("order", "A")}
+        assert write_page(session, batch, ctx).as_dict() == {
+            "created": 2,
+            "updated": 0,
+            "unchanged": 0,
+            "quarantined": 2,
+        }
+    with session_scope() as session:
+        held = {i.external_id: i.status for i in session.scalars(select(QuarantineItem))}
+        assert held == {"A": "open", "B": "resolved"}
+        assert count(session, SalesOrder) == 2

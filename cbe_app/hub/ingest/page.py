@@ -53,6 +53,9 @@ class NormalisedPage:
     payments: list[Payment] = field(default_factory=list)
     failed: list[tuple[RecordKind, str, str, Any]] = field(default_factory=list)
     order_digests: list[str] | None = None  # order_hash of each order, when worked out ahead
+    # (kind, id) of records whose last copy in a batch of pages failed: a good earlier copy
+    # is written, but must not release what the later copy put in quarantine.
+    still_held: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def size(self) -> int:
@@ -65,12 +68,30 @@ class NormalisedPage:
         if len(pages) == 1:
             return pages[0]
         digests = [page.order_digests for page in pages]
+        last_good: dict[tuple[str, str], int] = {}
+        for n, page in enumerate(pages):
+            for kind, key in page.accepted_keys():
+                last_good[kind, key] = n
         return cls(
             [o for page in pages for o in page.orders],
             [s for page in pages for s in page.shipments],
             [p for page in pages for p in page.payments],
             [f for page in pages for f in page.failed],
             None if None in digests else [d for ds in digests if ds for d in ds],
+            {
+                (kind.value, key)
+                for n, page in enumerate(pages)
+                for kind, key, *_ in page.failed
+                if last_good.get((kind.value, key), n) < n
+            },
+        )
+
+    def accepted_keys(self) -> list[tuple[str, str]]:
+        """(kind, id) of every record normalised, as the quarantine names them."""
+        return (
+            [("order", o.external_id) for o in self.orders]
+            + [("shipment", s.tracking_number) for s in self.shipments]
+            + [("payment", p.external_id) for p in self.payments]
         )
 
 
@@ -133,10 +154,12 @@ def write_page(session: Session, page: NormalisedPage, ctx: IngestContext) -> In
     summary.add(ingest_shipments(session, page.shipments, ctx))
     summary.add(ingest_payments(session, page.payments, ctx))
     if _has_open_quarantine(session, account.id):
-        release(session, account.id, "order", (o.external_id for o in page.orders), ctx.now)
-        shipped = (s.tracking_number for s in page.shipments)
-        release(session, account.id, "shipment", shipped, ctx.now)
-        release(session, account.id, "payment", (p.external_id for p in page.payments), ctx.now)
+        accepted: dict[str, list[str]] = {"order": [], "shipment": [], "payment": []}
+        for name, key in page.accepted_keys():
+            if (name, key) not in page.still_held:
+                accepted[name].append(key)
+        for name, keys in accepted.items():
+            release(session, account.id, name, keys, ctx.now)
     return summary
 
 
