@@ -13,9 +13,9 @@ def by_position(cls: type[T]) -> type[T]:
     """Pickle instances of a frozen, slotted dataclass as its constructor's arguments.
 
     The default for such classes restores each object through `__setstate__`, which looks up
-    the fields again for every object; a sync's read-ahead sends a hundred thousand orders a
-    minute between processes, and calling the constructor instead halves the cost of reading
-    them back.
+    the fields again for every object; a sync's read-ahead sends some twenty thousand orders a
+    second between processes, and calling the constructor instead cuts the cost of writing and
+    reading them by about a quarter.
     """
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     getter = operator.attrgetter(*names)

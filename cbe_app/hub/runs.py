@@ -39,6 +39,11 @@ class SyncRun(SQLModel, table=True):
     )
     cursor_end: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
+    @property
+    def seen(self) -> int:
+        """Every record the run brought, whatever became of it."""
+        return self.created + self.updated + self.unchanged + self.quarantined
+
 
 class QuarantineItem(SQLModel, table=True):
     """A record the hub could not accept, kept with the reason and its raw payload.

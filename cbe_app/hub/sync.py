@@ -93,26 +93,28 @@ def sync_step(base_currency: str) -> StepFn:
         if run is None or account is None:
             raise JobFailed("The account or its sync run no longer exists")
         config = account_config(account)
-        info = provider(account.provider)
+        connector = provider(account.provider).connector()
         state = dict(job.cursor)
-        if getattr(info.connector(), "tracks_numbers", False):
-            batch = int(getattr(info.connector(), "batch_size", 30))
+        tracks_numbers = getattr(connector, "tracks_numbers", False)
+        if tracks_numbers:
+            batch = int(getattr(connector, "batch_size", 30))
             state["numbers"] = next_numbers(session, account, state.get("after"), batch)
             if not state["numbers"]:
                 complete_run(account, run, None, now)
                 return Step(
                     cursor=state,
-                    done=_seen(run),
-                    total=_seen(run),
+                    done=run.seen,
+                    total=run.seen,
                     message=N_("Synced"),
                     finished=True,
                     result=run_counts(run),
                 )
             state["after"] = state["numbers"][-1]
-        target = _Target(run, account, config, ingest_context(session, account, base_currency, now))
+        ctx = ingest_context(session, account, base_currency, now)
+        target = _Target(run, account, config, ctx, reads_ahead=not tracks_numbers)
         with relaxed_gc():
             page = _write_pages(session, target, state, now)
-        seen = _seen(run)
+        seen = run.seen
         if page is None:  # the next page is still on its way: nothing to write yet
             return Step(cursor=state, done=seen, total=0, message=N_("Syncing"))
         return Step(
@@ -135,6 +137,9 @@ class _Target:
     account: Account
     config: AccountConfig
     ctx: IngestContext
+    # Carrier lookups choose their numbers from the database each step: one batch per step,
+    # never read ahead (the next batch depends on what this one wrote).
+    reads_ahead: bool
 
 
 def _write_pages(
@@ -151,8 +156,9 @@ def _write_pages(
     wrote). A provider error after the first page ends the batch early: its pages are written,
     and the next step meets the error again, with the usual retries.
     """
-    run, run_id, started = target.run, target.run.id or 0, time.monotonic()
+    run, started = target.run, time.monotonic()
     batch: list[PreparedPage] = []
+    records = 0
     while True:
         left = max(0.0, STEP_SECONDS - (time.monotonic() - started))
         try:
@@ -161,25 +167,24 @@ def _write_pages(
             if not batch:
                 return None
             break  # the provider is slow: write what came, show progress, then wait on
-        except ProviderError as exc:
-            readahead.close(run_id)
+        except ProviderError as exc:  # from the step's own fetch (see `readahead`)
             if batch and exc.retryable:
                 break
             if isinstance(exc, ProviderAuthError) or not exc.retryable:
                 raise JobFailed(str(exc)) from exc
             raise
         batch.append(page)
+        records += page.records.size
         if (
             page.done
-            or "numbers" in state
-            or sum(p.records.size for p in batch) >= STEP_RECORDS
+            or not target.reads_ahead
+            or records >= STEP_RECORDS
             or time.monotonic() - started >= STEP_SECONDS
         ):
             break
         state = dict(page.state)
-    records = NormalisedPage.joined([p.records for p in batch])
-    count_page(run, write_page(session, records, target.ctx))
-    run.pages += len(batch) - 1  # count_page counted one
+    written = write_page(session, NormalisedPage.joined([p.records for p in batch]), target.ctx)
+    count_page(run, written, pages=len(batch))
     last = batch[-1]
     if last.done:
         complete_run(target.account, run, last.next_since, now)
@@ -189,33 +194,29 @@ def _write_pages(
 def _page(target: _Target, state: dict[str, Any], now: datetime, wait: float) -> PreparedPage:
     """The page at `state`, prepared by the run's read-ahead helper if it has one.
 
-    Carrier lookups choose their numbers from the database each step, so they cannot be read
-    ahead; neither can a single-page sync, which never starts a helper. Raises
+    A page the step had to prepare itself (the first, or after the helper was given up) starts
+    a helper at the page after it; a single-page sync never starts one. Raises
     `readahead.NotReady` if the helper has not brought the page within `wait` seconds.
     """
     run_id, account, config, ctx = target.run.id or 0, target.account, target.config, target.ctx
-    ahead = not getattr(provider(account.provider).connector(), "tracks_numbers", False)
-    page = readahead.take_prepared(run_id, config, state, ctx, wait) if ahead else None
+    page = readahead.take_prepared(run_id, config, state, ctx, wait) if target.reads_ahead else None
     if page is None:
-        page = prepare_page(config, _client(account, config), state, now, ctx)
+        client = _client(account, config)
+        page = prepare_page(config, client, state, now, ctx)
+        if target.reads_ahead and not page.done:
+            readahead.read_ahead(run_id, config, page.state, ctx, (now, client))
     if page.done:
         readahead.close(run_id)
-    elif ahead:
-        readahead.read_ahead(run_id, config, page.state, ctx, (now, _client(account, config)))
     return page
 
 
-def count_page(run: SyncRun, summary: IngestSummary) -> None:
-    """Add a page's counts to its run."""
-    run.pages += 1
+def count_page(run: SyncRun, summary: IngestSummary, pages: int = 1) -> None:
+    """Add the counts of a page (or of `pages` pages written together) to its run."""
+    run.pages += pages
     run.created += summary.created
     run.updated += summary.updated
     run.unchanged += summary.unchanged
     run.quarantined += summary.quarantined
-
-
-def _seen(run: SyncRun) -> int:
-    return run.created + run.updated + run.unchanged + run.quarantined
 
 
 def next_numbers(session: Session, account: Account, after: str | None, limit: int) -> list[str]:

@@ -168,9 +168,7 @@ def runs(session: Session, limit: int = 100, account_id: int | None = None) -> l
             quarantined=r.quarantined,
             error=(j.error if j is not None and j.status == "failed" else r.error)[:500],
             # A run from the command line has no job: what it brought is its progress.
-            progress_done=j.progress_done
-            if j
-            else r.created + r.updated + r.unchanged + r.quarantined,
+            progress_done=j.progress_done if j else r.seen,
             progress_total=j.progress_total if j else 0,
         )
         for r, a, j in session.execute(query).all()

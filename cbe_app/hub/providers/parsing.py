@@ -33,9 +33,8 @@ def field(data: Mapping[str, Any], *path: str, default: Any = ...) -> Any:
     current: Any = data
     for key in path:
         # `type(...) is dict` first: parsed JSON is plain dicts, and the ABC check costs more.
-        if (type(current) is not dict and not isinstance(current, Mapping)) or current.get(
-            key
-        ) is None:
+        is_mapping = type(current) is dict or isinstance(current, Mapping)
+        if not is_mapping or current.get(key) is None:
             if default is not ...:
                 return default
             raise MappingError(f"{'.'.join(path)} is missing")
