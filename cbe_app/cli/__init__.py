@@ -72,7 +72,7 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point of `python -m cbe_app`."""
-    from cbe_app.cli import db, demo, hub, run, sandbox, users  # noqa: F401 - registers them
+    from cbe_app.cli import db, demo, hub, reports, run, sandbox, users  # noqa: F401 - registers
 
     try:
         cli.main(standalone_mode=True)

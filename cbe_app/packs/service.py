@@ -6,6 +6,7 @@ and a definition a user has edited since the pack delivered it is kept as the us
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -150,6 +151,17 @@ def definitions_of(session: Session, model: type[D]) -> list[D]:
         select(col(StoredDefinition.body)).where(col(StoredDefinition.kind) == kind)
     )
     return [model.model_validate(body) for body in rows]
+
+
+def pack_definitions(model: type[D]) -> list[D]:
+    """Every definition of a kind as the default pack ships it (read from its files once)."""
+    kind = model.model_fields["kind"].default
+    return [d for d in _default_pack()[1] if d.kind == kind]  # type: ignore[misc]
+
+
+@functools.cache
+def _default_pack() -> tuple[PackManifest, list[Definition]]:
+    return read_pack(DEFAULT_PACK)
 
 
 def apps(session: Session) -> list[AppDefinition]:

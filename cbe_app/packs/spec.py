@@ -40,8 +40,15 @@ class PackManifest(BaseModel):
 def _kinds() -> dict[str, type[Definition]]:
     # Capabilities own their definition models; the registry only lists them.
     from cbe_app.hub.statusmap import StatusMapDefinition
+    from cbe_app.reports.regions import RegionMapDefinition
+    from cbe_app.reports.spec import KpiDefinition
 
-    return {"app": AppDefinition, "status_map": StatusMapDefinition}
+    return {
+        "app": AppDefinition,
+        "status_map": StatusMapDefinition,
+        "region_map": RegionMapDefinition,
+        "kpi": KpiDefinition,
+    }
 
 
 KINDS: dict[str, type[Definition]] = _kinds()

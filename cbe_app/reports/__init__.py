@@ -1,0 +1,1 @@
+"""Reports, KPIs and dashboards: specs, the query compiler, and running them."""

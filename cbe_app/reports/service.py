@@ -1,0 +1,156 @@
+"""Running reports and KPIs: load what they depend on, run the query, shape the result."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from cbe_app.core.errors import NotFound, ValidationFailed
+from cbe_app.core.i18n import N_
+from cbe_app.packs.service import definitions_of, pack_definitions
+from cbe_app.reports.catalog import SOURCES, CompileContext
+from cbe_app.reports.compiler import Compiled, compile_spec
+from cbe_app.reports.engine import Result, arrange, columns_of, derive, read_rows, visible
+from cbe_app.reports.period import Window, window_of
+from cbe_app.reports.regions import RegionMapDefinition
+from cbe_app.reports.spec import (
+    Aggregate,
+    DataSpec,
+    Dimension,
+    Filter,
+    Grain,
+    KpiDefinition,
+    Period,
+)
+
+
+def compile_context(session: Session) -> CompileContext:
+    """The region map admins keep (the pack's `default`)."""
+    maps = {m.key: m for m in pack_definitions(RegionMapDefinition)}
+    maps |= {m.key: m for m in definitions_of(session, RegionMapDefinition)}
+    chosen = maps.get("default")
+    return CompileContext(region_of=chosen.region_of() if chosen else {})
+
+
+def _fetch(session: Session, compiled: Compiled) -> list[Any]:
+    return list(session.execute(compiled.statement).mappings())
+
+
+def run_spec(
+    session: Session,
+    spec: DataSpec,
+    now: datetime,
+    base_currency: str,
+    extra: tuple[Filter, ...] = (),
+) -> Result:
+    """A spec's result, with `extra` filters (a dashboard's) on top of its own.
+
+    Raises:
+        ValidationFailed: every problem of the spec, named by where it is.
+    """
+    ctx = compile_context(session)
+    window = window_of(spec.period, now)
+    compiled = compile_spec(spec, ctx, window, base_currency, extra)
+    rows = read_rows(_fetch(session, compiled), spec, compiled.money, base_currency)
+    previous = _previous(
+        session,
+        spec,
+        ctx=ctx,
+        window=window,
+        base_currency=base_currency,
+        extra=extra,
+        money=compiled.money,
+    )
+    rows = derive(rows, spec, previous, base_currency, compiled.money)
+    return Result(
+        columns_of(spec, compiled.money), visible(arrange(rows, spec), spec), base_currency
+    )
+
+
+def _previous(
+    session: Session,
+    spec: DataSpec,
+    *,
+    ctx: CompileContext,
+    window: Window,
+    base_currency: str,
+    extra: tuple[Filter, ...],
+    money: frozenset[str],
+) -> list[dict[str, Any]] | None:
+    """The previous period's rows, when a change measure compares against it."""
+    wants = any(m.agg is Aggregate.CHANGE for m in spec.measures)
+    earlier = window.previous()
+    if not wants or earlier is None or any(d.grain for d in spec.dimensions):
+        return None
+    compiled = compile_spec(spec, ctx, earlier, base_currency, extra)
+    return read_rows(_fetch(session, compiled), spec, money, base_currency)
+
+
+def kpi_definition(session: Session, name: str) -> KpiDefinition:
+    """A KPI of the library by its name: as stored (a builder may have changed it), else as the
+    pack ships it (a database the pack was never loaded into)."""
+    found = {k.key: k for k in pack_definitions(KpiDefinition)}
+    found |= {k.key: k for k in definitions_of(session, KpiDefinition)}
+    if name not in found:
+        raise NotFound(
+            N_("There is no KPI {name}. The library has: {known}."),
+            name=repr(name),
+            known=", ".join(sorted(found)),
+        )
+    return found[name]
+
+
+def kpi_spec(kpi: KpiDefinition, by: str | None, start: date | None, end: date | None) -> DataSpec:
+    """The KPI's spec grouped by `by` (a field, or `day`/`week`/`month`/`quarter`/`year` of
+    its time) over the days from `start` to `end` (both included)."""
+    spec = kpi.data
+    dimensions = list(spec.dimensions)
+    if by:
+        dimensions.append(_dimension(spec, by))
+    period = Period(start=start, end=end) if (start or end) else spec.period
+    try:
+        return spec.model_copy(update={"dimensions": dimensions, "period": period})
+    except ValueError as exc:
+        raise ValidationFailed({"by": str(exc)}, N_("The report cannot run as it is.")) from exc
+
+
+def _dimension(spec: DataSpec, by: str) -> Dimension:
+    grains = {g.value: g for g in Grain}
+    if by in grains:
+        source = SOURCES.get(spec.source)
+        time_field = spec.time_field or (source.time_field if source else "")
+        return Dimension(field=time_field, grain=grains[by])
+    if not by.replace("_", "").isalnum() or not by[:1].isalpha():
+        raise ValidationFailed(
+            {"by": f"{by[:40]!r} is not a field name"}, N_("The report cannot run as it is.")
+        )
+    return Dimension(field=by.lower())
+
+
+def run_kpi(
+    session: Session,
+    name: str,
+    *,
+    by: str | None,
+    start: date | None,
+    end: date | None,
+    now: datetime,
+    base_currency: str,
+) -> dict[str, Any]:
+    """`{"kpi", "currency", "rows": [{<dim>: value, "value": "decimal string"}]}`."""
+    kpi = kpi_definition(session, name)
+    spec = kpi_spec(kpi, by, start, end)
+    result = run_spec(session, spec, now, base_currency)
+    # The KPI's own dimensions by their keys; the one asked for by the name it was asked by.
+    names = {d.key: d.key for d in spec.dimensions}
+    if by:
+        names[spec.dimensions[-1].key] = by
+    rows = []
+    for row in result.rows:
+        out: dict[str, Any] = {name: row.get(key) for key, name in names.items()}
+        value = row.get(kpi.value)
+        out["value"] = None if value is None else str(value)
+        rows.append(out)
+    return {"kpi": name, "currency": base_currency, "rows": rows}
