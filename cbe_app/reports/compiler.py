@@ -105,7 +105,9 @@ def _check_parts(checker: _Checker) -> None:
         _condition(checker, f"filters.{n}", condition)
     try:
         ordered_combined(spec.measures)
-    except (ValueError, FormulaError) as exc:
+    except FormulaError:
+        pass  # reported with its measure
+    except ValueError as exc:
         checker.fail("measures", str(exc))
     named = keys | {d.key for d in spec.dimensions}
     for n, order in enumerate(spec.sort):

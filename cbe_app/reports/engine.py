@@ -17,6 +17,7 @@ from cbe_app.reports.formula import evaluate
 from cbe_app.reports.spec import COMBINED, Aggregate, DataSpec, Measure
 
 _PLACES = Decimal("0.0001")
+_HUGE = Decimal(10) ** 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,8 @@ def _amount(value: Any, currency: str) -> Decimal | None:
 
 
 def _tidy(value: Decimal | None, measure: Measure, currency: str) -> Decimal | None:
-    if value is None:
-        return None
+    if value is None or not value.is_finite() or abs(value) >= _HUGE:
+        return None  # no figure rather than a wrong one (or one decimal places cannot hold)
     if measure.format == "money":
         return value.quantize(Decimal(1).scaleb(-minor_exponent(currency)))
     if measure.format in ("percent", "ratio"):  # shares always with four places: 0.2500

@@ -13,6 +13,7 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_LARGEST = 10**15
 
 
 class FormulaError(ValueError):
@@ -24,16 +25,18 @@ def _parse(expr: str) -> ast.expr:
         raise FormulaError("the formula is empty")
     try:
         tree = ast.parse(expr.strip(), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError):  # ValueError: a NUL character
         raise FormulaError(
             f"{expr[:60]!r} is not a formula of measures, numbers and + - * /"
         ) from None
     for node in ast.walk(tree.body):
         if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Name | ast.Load):
             continue
-        if isinstance(node, tuple(_OPERATORS) | ast.USub | ast.UAdd):
+        if isinstance(node, (*_OPERATORS, ast.USub, ast.UAdd)):
             continue
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            if not abs(node.value) < _LARGEST:  # also refuses inf and nan
+                raise FormulaError(f"{node.value} is too large a number for a formula")
             continue
         raise FormulaError(f"only measures, numbers and + - * / may appear in {expr[:60]!r}")
     return tree.body
@@ -47,9 +50,10 @@ def names_in(expr: str) -> set[str]:
 def evaluate(expr: str, values: Mapping[str, Decimal | None]) -> Decimal | None:
     """The formula's value; None when a measure it reads has none or it divides by zero."""
     try:
-        return _eval(_parse(expr), values)
+        value = _eval(_parse(expr), values)
     except (DivisionByZero, InvalidOperation, ZeroDivisionError, _Missing):
         return None
+    return value if value.is_finite() and abs(value) < _LARGEST**2 else None
 
 
 class _Missing(Exception):

@@ -19,6 +19,7 @@ from cbe_app.core.definitions import Definition, LocalizedText
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 Scalar = Annotated[str, StringConstraints(max_length=200)] | int | float | bool
 MAX_ROWS = 10_000  # top-N and page sizes never exceed this
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class Grain(StrEnum):
@@ -158,6 +159,9 @@ class Period(_Strict):
             raise ValueError("a period is either a preset or dates, not both")
         if self.start and self.end and self.start > self.end:
             raise ValueError("the period ends before it starts")
+        for day in (self.start, self.end):
+            if day and not _EARLIEST <= day <= _LATEST:
+                raise ValueError("a period's dates must lie between the years 1900 and 2999")
         return self
 
 

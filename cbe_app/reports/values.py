@@ -28,6 +28,7 @@ OPS_BY_TYPE: dict[FieldType, frozenset[Op]] = {
     "bool": frozenset({Op.EQ, Op.NE}) | NULL_OPS,
 }
 _LISTS = frozenset({Op.IN, Op.NOT_IN, Op.BETWEEN})
+_LARGEST = Decimal(10) ** 15  # beyond any amount or count, and within a 64-bit integer in cents
 
 
 class BadValue(ValueError):
@@ -62,7 +63,12 @@ def _one(field_type: FieldType, raw: Any, base_currency: str) -> Any:
 def _text(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise BadValue("needs text")
-    return str(raw)
+    text = str(raw)
+    # SQLite's LIKE stops at a NUL (so '%\0%' would match everything) and PostgreSQL refuses
+    # one; no stored text holds control characters, so none can match anyway.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise BadValue("contains a control character")
+    return text
 
 
 def _count(raw: Any) -> int | float:
@@ -92,8 +98,8 @@ def _number(raw: Any) -> Decimal:
         number = Decimal(str(raw).strip())
     except InvalidOperation:
         raise BadValue(f"{str(raw)[:40]!r} is not a number") from None
-    if not number.is_finite():
-        raise BadValue("needs a finite number")
+    if not number.is_finite() or abs(number) >= _LARGEST:
+        raise BadValue("needs a number below a million billion")
     return number
 
 
