@@ -34,9 +34,10 @@ def _parse(expr: str) -> ast.expr:
             continue
         if isinstance(node, (*_OPERATORS, ast.USub, ast.UAdd)):
             continue
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            if not abs(node.value) < _LARGEST:  # also refuses inf and nan
-                raise FormulaError(f"{node.value} is too large a number for a formula")
+        number = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            if not abs(number) < _LARGEST:  # also refuses inf and nan
+                raise FormulaError(f"{number} is too large a number for a formula")
             continue
         raise FormulaError(f"only measures, numbers and + - * / may appear in {expr[:60]!r}")
     return tree.body
