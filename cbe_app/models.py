@@ -6,6 +6,7 @@ from cbe_app.auth import models as auth_models
 from cbe_app.hub import accounts, catalog, orders, payments, runs
 from cbe_app.jobs import models as job_models
 from cbe_app.packs import models as pack_models
+from cbe_app.reports import models as report_models
 
 metadata = SQLModel.metadata
 
@@ -18,5 +19,6 @@ __all__ = [
     "orders",
     "pack_models",
     "payments",
+    "report_models",
     "runs",
 ]

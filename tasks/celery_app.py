@@ -18,7 +18,7 @@ from cbe_app.jobs.celery_config import celery_settings
 
 app = Celery("cbe")
 app.conf.update(celery_settings(get_settings()))
-app.conf.include = ["tasks.demo", "tasks.hub", "tasks.maintenance"]
+app.conf.include = ["tasks.demo", "tasks.hub", "tasks.maintenance", "tasks.reports"]
 app.conf.beat_schedule = {
     "purge-expired-sessions": {
         "task": "cbe.auth.purge_sessions",
@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
     "sync-due-accounts": {
         "task": "cbe.hub.sync_due",
         "schedule": 60.0,
+    },
+    # Readers add the log to the sums, so this only keeps the log short: dashboards stay fast.
+    "compact-rollups": {
+        "task": "cbe.reports.compact",
+        "schedule": 30.0,
     },
     "redispatch-stalled-jobs": {
         "task": "cbe.jobs.redispatch_stalled",

@@ -9,7 +9,9 @@ from sqlmodel import Session
 
 from cbe_app.core.errors import NotFound, ValidationFailed
 from cbe_app.core.i18n import N_
+from cbe_app.db import session_scope
 from cbe_app.packs.service import definitions_of, pack_definitions
+from cbe_app.reports import rollups
 from cbe_app.reports.catalog import SOURCES, CompileContext
 from cbe_app.reports.compiler import Compiled, compile_spec
 from cbe_app.reports.engine import Result, arrange, columns_of, derive, read_rows, visible
@@ -24,6 +26,12 @@ from cbe_app.reports.spec import (
     KpiDefinition,
     Period,
 )
+
+
+def compact_rollups() -> None:
+    """Fold the rollup logs into their sums, in a transaction of its own."""
+    with session_scope() as session:
+        rollups.compact(session.connection())
 
 
 def compile_context(session: Session) -> CompileContext:

@@ -1,0 +1,72 @@
+"""Rollup tables: orders and deliveries summed per day and per month, kept by the database.
+
+Dashboards read these instead of scanning orders: a year of tiles is a few thousand rows
+whatever the order count. Triggers (see `reports.rollups`) record every insert, update and
+delete in a log, whichever code path writes; compaction folds the log into the sums. Readers
+add what is still in the log, so a change counts from its commit on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table
+from sqlmodel import SQLModel
+
+import cbe_app.dbtypes  # noqa: F401 - the naming convention of constraints
+
+metadata: MetaData = SQLModel.metadata
+
+ORDER_MEASURES = (
+    "orders",  # every order
+    "orders_kept",  # orders not cancelled
+    "gross_minor",  # Σ total in the base currency
+    "sales_kept_minor",  # Σ total of orders not cancelled
+    "refunded_minor",  # Σ refunded
+    "refunded_kept_minor",  # Σ refunded on orders not cancelled
+    "net_minor",  # Σ net: 0 when cancelled, else total − refunded
+)
+SHIPMENT_MEASURES = (
+    "delivered",  # parcels delivered
+    "with_promise",  # … that had a promised day
+    "on_time",  # … delivered on or before it
+)
+
+
+def _summed(name: str, period: Column[object], key: str, measures: tuple[str, ...]) -> Table:
+    return Table(
+        name,
+        metadata,
+        period,
+        Column(key, Integer, primary_key=True),
+        Column("country", String(2), primary_key=True),
+        *(Column(m, BigInteger, nullable=False, server_default="0") for m in measures),
+    )
+
+
+def _log(name: str, key: str, measures: tuple[str, ...]) -> Table:
+    # Written by triggers, one plain INSERT per change (no key to look up, no lock to wait
+    # for), and folded into the day and month tables by `rollups.compact`.
+    return Table(
+        name,
+        metadata,
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("day", Date, nullable=False),
+        Column(key, Integer, nullable=False),
+        Column("country", String(2), nullable=False),
+        *(Column(m, BigInteger, nullable=False) for m in measures),
+    )
+
+
+def _day() -> Column[object]:
+    return Column("day", Date, primary_key=True)
+
+
+def _month() -> Column[object]:
+    return Column("month", String(7), primary_key=True)
+
+
+ORDERS_DAY = _summed("rollup_orders_day", _day(), "channel_id", ORDER_MEASURES)
+ORDERS_MONTH = _summed("rollup_orders_month", _month(), "channel_id", ORDER_MEASURES)
+ORDERS_LOG = _log("rollup_orders_log", "channel_id", ORDER_MEASURES)
+SHIPMENTS_DAY = _summed("rollup_shipments_day", _day(), "carrier_id", SHIPMENT_MEASURES)
+SHIPMENTS_MONTH = _summed("rollup_shipments_month", _month(), "carrier_id", SHIPMENT_MEASURES)
+SHIPMENTS_LOG = _log("rollup_shipments_log", "carrier_id", SHIPMENT_MEASURES)
