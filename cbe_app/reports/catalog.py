@@ -75,19 +75,21 @@ def _col(column: ColumnElement[Any]) -> Expr:
     return lambda _ctx: column
 
 
-def _region(country: ColumnElement[Any]) -> Expr:
-    def expr(ctx: CompileContext) -> ColumnElement[Any]:
-        if not ctx.region_of:
-            return literal(OTHER)
-        # One IN list per region (SQLite looks each up in a small index, not one WHEN per
-        # country); codes and names are bound as parameters like any other value.
-        regions: dict[str, list[str]] = {}
-        for code, region in sorted(ctx.region_of.items()):
-            regions.setdefault(region, []).append(code)
-        whens = [(country.in_(codes), literal(region)) for region, codes in regions.items()]
-        return case(*whens, else_=literal(OTHER))
+def region_expr(country: ColumnElement[Any], ctx: CompileContext) -> ColumnElement[Any]:
+    """The region of a country column, by the admin's region map."""
+    if not ctx.region_of:
+        return literal(OTHER)
+    # One IN list per region (SQLite looks each up in a small index, not one WHEN per
+    # country); codes and names are bound as parameters like any other value.
+    regions: dict[str, list[str]] = {}
+    for code, region in sorted(ctx.region_of.items()):
+        regions.setdefault(region, []).append(code)
+    whens = [(country.in_(codes), literal(region)) for region, codes in regions.items()]
+    return case(*whens, else_=literal(OTHER))
 
-    return expr
+
+def _region(country: ColumnElement[Any]) -> Expr:
+    return lambda ctx: region_expr(country, ctx)
 
 
 def _text(label: str, column: ColumnElement[Any], *joins: str) -> FieldInfo:

@@ -26,6 +26,7 @@ from cbe_app.reports.catalog import SOURCES, CompileContext, FieldInfo, Source
 from cbe_app.reports.engine import ordered_combined
 from cbe_app.reports.formula import FormulaError, names_in
 from cbe_app.reports.period import Window
+from cbe_app.reports.planner import plan, planned_query
 from cbe_app.reports.spec import (
     COMBINED,
     Aggregate,
@@ -177,8 +178,13 @@ def compile_spec(
     window: Window,
     base_currency: str,
     extra: tuple[Filter, ...] = (),
+    *,
+    use_rollups: bool = True,
 ) -> Compiled:
     """The spec's aggregate query over `window`, with `extra` filters (a dashboard's) added.
+
+    It reads the rollups when they hold everything the spec asks (`reports.planner`), else
+    the raw rows; `use_rollups=False` forces the raw rows (to compare the two).
 
     Raises:
         ValidationFailed: every problem of the spec (and of the extra filters) at once.
@@ -186,11 +192,22 @@ def compile_spec(
     spec = spec.model_copy(update={"filters": [*spec.filters, *extra]})
     check(spec, base_currency)
     source = SOURCES[spec.source]
+    sql_measures = tuple(m for m in spec.measures if m.agg not in COMBINED)
+    money = frozenset(
+        m.key
+        for m in sql_measures
+        if m.field
+        and source.fields[m.field].type == "money"
+        and m.agg in (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
+    )
+    chosen = plan(spec) if use_rollups else None
+    if chosen is not None:
+        statement = planned_query(spec, chosen, ctx, window, base_currency)
+        return Compiled(statement, tuple(spec.dimensions), sql_measures, money)
     builder = _Builder(source, ctx, base_currency)
     columns: list[ColumnElement[Any]] = []
     for dimension in spec.dimensions:
         columns.append(builder.dimension(dimension).label(dimension.key))
-    sql_measures = tuple(m for m in spec.measures if m.agg not in COMBINED)
     columns += [builder.aggregate(m).label(m.key) for m in sql_measures]
     conditions = builder.conditions(spec, window)
     statement = select(*columns).select_from(builder.from_clause())
@@ -202,13 +219,6 @@ def compile_spec(
         statement = statement.group_by(
             *[literal_column(str(n + 1)) for n in range(len(spec.dimensions))]
         )
-    money = frozenset(
-        m.key
-        for m in sql_measures
-        if m.field
-        and source.fields[m.field].type == "money"
-        and m.agg in (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
-    )
     return Compiled(statement, tuple(spec.dimensions), sql_measures, money)
 
 
@@ -281,7 +291,7 @@ class _Builder:
         return found
 
 
-_OPERATIONS: dict[Op, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
+OPERATIONS: dict[Op, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
     Op.EQ: lambda c, v: c == v,
     Op.NE: lambda c, v: c != v,
     Op.IN: lambda c, v: c.in_(v),
@@ -299,4 +309,4 @@ _OPERATIONS: dict[Op, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] 
 
 
 def _apply(column: ColumnElement[Any], op: Op, value: Any) -> ColumnElement[bool]:
-    return _OPERATIONS[op](column, value)
+    return OPERATIONS[op](column, value)

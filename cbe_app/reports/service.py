@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -46,54 +47,52 @@ def _fetch(session: Session, compiled: Compiled) -> list[Any]:
     return list(session.execute(compiled.statement).mappings())
 
 
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """How a spec runs: its context, filters added on top, and whether rollups may answer."""
+
+    ctx: CompileContext
+    base_currency: str
+    extra: tuple[Filter, ...]
+    use_rollups: bool
+
+    def rows(
+        self, session: Session, spec: DataSpec, window: Window
+    ) -> tuple[list[Any], frozenset[str]]:
+        compiled = compile_spec(
+            spec, self.ctx, window, self.base_currency, self.extra, use_rollups=self.use_rollups
+        )
+        found = read_rows(_fetch(session, compiled), spec, compiled.money, self.base_currency)
+        return found, compiled.money
+
+
 def run_spec(
     session: Session,
     spec: DataSpec,
     now: datetime,
     base_currency: str,
     extra: tuple[Filter, ...] = (),
+    *,
+    use_rollups: bool = True,
 ) -> Result:
     """A spec's result, with `extra` filters (a dashboard's) on top of its own.
+
+    `use_rollups=False` reads the raw rows even where rollups could answer (for comparison).
 
     Raises:
         ValidationFailed: every problem of the spec, named by where it is.
     """
-    ctx = compile_context(session)
+    query = _Query(compile_context(session), base_currency, extra, use_rollups)
     window = window_of(spec.period, now)
-    compiled = compile_spec(spec, ctx, window, base_currency, extra)
-    rows = read_rows(_fetch(session, compiled), spec, compiled.money, base_currency)
-    previous = _previous(
-        session,
-        spec,
-        ctx=ctx,
-        window=window,
-        base_currency=base_currency,
-        extra=extra,
-        money=compiled.money,
-    )
-    rows = derive(rows, spec, previous, base_currency, compiled.money)
-    return Result(
-        columns_of(spec, compiled.money), visible(arrange(rows, spec), spec), base_currency
-    )
-
-
-def _previous(
-    session: Session,
-    spec: DataSpec,
-    *,
-    ctx: CompileContext,
-    window: Window,
-    base_currency: str,
-    extra: tuple[Filter, ...],
-    money: frozenset[str],
-) -> list[dict[str, Any]] | None:
-    """The previous period's rows, when a change measure compares against it."""
-    wants = any(m.agg is Aggregate.CHANGE for m in spec.measures)
+    rows, money = query.rows(session, spec, window)
+    previous = None
     earlier = window.previous()
-    if not wants or earlier is None or any(d.grain for d in spec.dimensions):
-        return None
-    compiled = compile_spec(spec, ctx, earlier, base_currency, extra)
-    return read_rows(_fetch(session, compiled), spec, money, base_currency)
+    wants = any(m.agg is Aggregate.CHANGE for m in spec.measures)
+    # With a time dimension a change compares each bucket with the one before it instead.
+    if wants and earlier is not None and not any(d.grain for d in spec.dimensions):
+        previous = query.rows(session, spec, earlier)[0]
+    rows = derive(rows, spec, previous, base_currency, money)
+    return Result(columns_of(spec, money), visible(arrange(rows, spec), spec), base_currency)
 
 
 def kpi_definition(session: Session, name: str) -> KpiDefinition:

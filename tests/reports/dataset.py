@@ -57,6 +57,8 @@ class Order:
 @dataclass
 class Parcel:
     id: int
+    order_id: int
+    shipped_at: datetime
     carrier: str
     country: str  # the order's
     delivered_at: datetime | None
@@ -115,13 +117,49 @@ def _parcel(rng: random.Random, order: Order, parcel_id: int) -> Parcel:
     delivered = shipped + timedelta(days=rng.randrange(2, 9), hours=rng.randrange(24))
     if order.status == "shipped":
         delivered = None
-    return Parcel(parcel_id, CARRIER_NAMES[rng.randrange(1, 3)], order.country, delivered, promised)
+    carrier = CARRIER_NAMES[rng.randrange(1, 3)]
+    return Parcel(parcel_id, order.id, shipped, carrier, order.country, delivered, promised)
 
 
-def write(session: Session, business: Business, now: datetime) -> None:
-    """Insert the business into the hub's tables."""
+def write(session: Session, business: Business, now: datetime, *, reference: bool = True) -> None:
+    """Insert the business into the hub's tables (`reference`: channels, carriers, customers)."""
     connection = session.connection()
     channel_ids = {name: n for n, name in CHANNEL_NAMES.items()}
+    if reference:
+        _write_reference(connection, business, now)
+    if business.orders:
+        connection.execute(
+            insert(ORDERS), [_order_row(o, channel_ids, now) for o in business.orders]
+        )
+    if business.parcels:
+        connection.execute(insert(SHIPMENTS), [_parcel_row(p, now) for p in business.parcels])
+    # PostgreSQL's sequences must move past the ids given by hand.
+    if connection.dialect.name == "postgresql":
+        for table in ("channels", "carriers", "customers", "orders", "shipments"):
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            connection.exec_driver_sql(
+                f"SELECT setval({sequence}, GREATEST(1, (SELECT MAX(id) FROM {table})))"
+            )
+
+
+def _parcel_row(p: Parcel, now: datetime) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "order_id": p.order_id,
+        "carrier_id": {name: n for n, name in CARRIER_NAMES.items()}[p.carrier],
+        "service": "",
+        "tracking_number": f"T{p.id:06d}",
+        "status": "delivered" if p.delivered_at else "in_transit",
+        "provider_status": "",
+        "order_ref": "",
+        "shipped_at": p.shipped_at,
+        "promised_on": p.promised_on,
+        "delivered_at": p.delivered_at,
+        "updated_at": now,
+    }
+
+
+def _write_reference(connection: Any, business: Business, now: datetime) -> None:
     connection.execute(
         insert(CHANNELS),
         [
@@ -150,34 +188,6 @@ def write(session: Session, business: Business, now: datetime) -> None:
             for n, c in business.customer_country.items()
         ],
     )
-    connection.execute(insert(ORDERS), [_order_row(o, channel_ids, now) for o in business.orders])
-    carrier_ids = {name: n for n, name in CARRIER_NAMES.items()}
-    order_of = {p.id: o for p, o in zip(business.parcels, _shipped(business.orders), strict=True)}
-    connection.execute(
-        insert(SHIPMENTS),
-        [
-            {
-                "id": p.id,
-                "order_id": order_of[p.id].id,
-                "carrier_id": carrier_ids[p.carrier],
-                "service": "",
-                "tracking_number": f"T{p.id:06d}",
-                "status": "delivered" if p.delivered_at else "in_transit",
-                "provider_status": "",
-                "order_ref": "",
-                "shipped_at": order_of[p.id].placed_at + timedelta(days=1),
-                "promised_on": p.promised_on,
-                "delivered_at": p.delivered_at,
-                "updated_at": now,
-            }
-            for p in business.parcels
-        ],
-    )
-    # PostgreSQL's sequences must move past the ids given by hand.
-    if connection.dialect.name == "postgresql":
-        for table in ("channels", "carriers", "customers", "orders", "shipments"):
-            sequence = f"pg_get_serial_sequence('{table}', 'id')"
-            connection.exec_driver_sql(f"SELECT setval({sequence}, (SELECT MAX(id) FROM {table}))")
 
 
 def _shipped(orders: Iterable[Order]) -> list[Order]:
