@@ -40,6 +40,7 @@ class PackManifest(BaseModel):
 def _kinds() -> dict[str, type[Definition]]:
     # Capabilities own their definition models; the registry only lists them.
     from cbe_app.hub.statusmap import StatusMapDefinition
+    from cbe_app.reports.dashboard import DashboardDefinition
     from cbe_app.reports.regions import RegionMapDefinition
     from cbe_app.reports.spec import KpiDefinition
 
@@ -48,6 +49,7 @@ def _kinds() -> dict[str, type[Definition]]:
         "status_map": StatusMapDefinition,
         "region_map": RegionMapDefinition,
         "kpi": KpiDefinition,
+        "dashboard": DashboardDefinition,
     }
 
 

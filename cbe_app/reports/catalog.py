@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, case, func, literal, select
+from sqlalchemy import Table, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -37,9 +38,10 @@ ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True, slots=True)
 class CompileContext:
-    """What field expressions depend on besides the tables: the admin's region map."""
+    """What field expressions depend on besides the tables: the region map and the day."""
 
     region_of: Mapping[str, str] = field(default_factory=dict)
+    today: date = date(1970, 1, 1)  # the UTC day of the run's `now` (for "late")
 
 
 Expr = Callable[[CompileContext], ColumnElement[Any]]
@@ -138,6 +140,18 @@ _ON_TIME = and_(
     SHIPMENTS.c.promised_on >= _DELIVERED_DAY,
 )
 
+
+def _late(ctx: CompileContext) -> ColumnElement[Any]:
+    """Past its promised day: delivered after it, or still on the way when it has gone by."""
+    return and_(
+        SHIPMENTS.c.promised_on.is_not(None),
+        or_(
+            and_(SHIPMENTS.c.delivered_at.is_not(None), SHIPMENTS.c.promised_on < _DELIVERED_DAY),
+            and_(SHIPMENTS.c.delivered_at.is_(None), SHIPMENTS.c.promised_on < ctx.today),
+        ),
+    )
+
+
 _SHIPMENT_FIELDS: dict[str, FieldInfo] = {
     "id": FieldInfo(N_("Shipment"), "id", _col(SHIPMENTS.c.id)),
     "tracking_number": _text(N_("Tracking number"), SHIPMENTS.c.tracking_number),
@@ -153,6 +167,7 @@ _SHIPMENT_FIELDS: dict[str, FieldInfo] = {
         N_("Has a promised date"), "bool", _col(SHIPMENTS.c.promised_on.is_not(None))
     ),
     "on_time": FieldInfo(N_("Delivered on time"), "bool", _col(_ON_TIME)),
+    "late": FieldInfo(N_("Late"), "bool", _late),
     "destination_country": _text(N_("Destination country"), ORDERS.c.country, "order"),
     "destination_region": FieldInfo(
         N_("Destination region"), "text", _region(ORDERS.c.country), ("order",)

@@ -35,12 +35,12 @@ def compact_rollups() -> None:
         rollups.compact(session.connection())
 
 
-def compile_context(session: Session) -> CompileContext:
-    """The region map admins keep (the pack's `default`)."""
+def compile_context(session: Session, now: datetime) -> CompileContext:
+    """The region map admins keep (the pack's `default`), and today."""
     maps = {m.key: m for m in pack_definitions(RegionMapDefinition)}
     maps |= {m.key: m for m in definitions_of(session, RegionMapDefinition)}
     chosen = maps.get("default")
-    return CompileContext(region_of=chosen.region_of() if chosen else {})
+    return CompileContext(region_of=chosen.region_of() if chosen else {}, today=now.date())
 
 
 def _fetch(session: Session, compiled: Compiled) -> list[Any]:
@@ -82,7 +82,7 @@ def run_spec(
     Raises:
         ValidationFailed: every problem of the spec, named by where it is.
     """
-    query = _Query(compile_context(session), base_currency, extra, use_rollups)
+    query = _Query(compile_context(session, now), base_currency, extra, use_rollups)
     window = window_of(spec.period, now)
     rows, money = query.rows(session, spec, window)
     previous = None
@@ -90,7 +90,8 @@ def run_spec(
     wants = any(m.agg is Aggregate.CHANGE for m in spec.measures)
     # With a time dimension a change compares each bucket with the one before it instead.
     if wants and earlier is not None and not any(d.grain for d in spec.dimensions):
-        previous = query.rows(session, spec, earlier)[0]
+        # Derived first, so that a change of a ratio (AOV) compares ratio with ratio.
+        previous = derive(query.rows(session, spec, earlier)[0], spec, None, base_currency, money)
     rows = derive(rows, spec, previous, base_currency, money)
     return Result(columns_of(spec, money), visible(arrange(rows, spec), spec), base_currency)
 

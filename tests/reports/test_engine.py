@@ -178,3 +178,39 @@ def test_periods() -> None:
     assert window_of(None, now).previous() is None
     with pytest.raises(ValueError, match="between the years 1900 and 2999"):
         Period(start=date(1, 1, 1))
+
+
+def test_a_change_of_a_ratio_compares_ratio_with_ratio(business: Business) -> None:
+    measures = [
+        {"key": "net", "agg": "sum", "field": "net_base", "format": "money", "hidden": True},
+        {
+            "key": "kept",
+            "agg": "count",
+            "where": [{"field": "cancelled", "op": "eq", "value": False}],
+            "hidden": True,
+        },
+        {
+            "key": "aov",
+            "agg": "ratio",
+            "numerator": "net",
+            "denominator": "kept",
+            "format": "money",
+        },
+        {"key": "aov_change", "agg": "change", "of": "aov", "format": "percent"},
+    ]
+    (row,) = run(
+        spec(measures=measures, period=Period(start=date(2025, 7, 1), end=date(2025, 7, 31)))
+    )
+
+    def aov(first: datetime, after: datetime) -> Decimal:
+        kept = [
+            o for o in business.orders if first <= o.placed_at < after and o.status != "cancelled"
+        ]
+        return (Decimal(sum(o.net for o in kept)) / len(kept) / 100).quantize(Decimal("0.01"))
+
+    july = aov(datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 8, 1, tzinfo=UTC))
+    before = aov(datetime(2025, 5, 31, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+    assert row == {
+        "aov": july,
+        "aov_change": ((july - before) / before).quantize(Decimal("0.0001")),
+    }

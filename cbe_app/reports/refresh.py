@@ -1,0 +1,71 @@
+"""Refreshing a dashboard: every widget's result under the dashboard's current filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from cbe_app.core.errors import NotFound, ValidationFailed
+from cbe_app.core.i18n import N_
+from cbe_app.packs.service import definitions_of, pack_definitions
+from cbe_app.reports.dashboard import (
+    DashboardDefinition,
+    DashboardFilters,
+    Widget,
+    dashboard_filters,
+    widget_spec,
+)
+from cbe_app.reports.engine import Result
+from cbe_app.reports.service import run_spec
+from cbe_app.reports.spec import KpiDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A widget's result, or why it has none (a widget a builder broke shows its problem)."""
+
+    widget: Widget
+    result: Result | None
+    problem: str = ""
+
+
+def dashboards(session: Session) -> dict[str, DashboardDefinition]:
+    """Every dashboard by key: as stored, else as the pack ships it."""
+    found = {d.key: d for d in pack_definitions(DashboardDefinition)}
+    return found | {d.key: d for d in definitions_of(session, DashboardDefinition)}
+
+
+def dashboard(session: Session, key: str) -> DashboardDefinition:
+    """A dashboard by key."""
+    found = dashboards(session)
+    if key not in found:
+        raise NotFound(N_("There is no dashboard {key}."), key=repr(key))
+    return found[key]
+
+
+def refresh(
+    session: Session,
+    board: DashboardDefinition,
+    chosen: DashboardFilters | None,
+    now: datetime,
+    base_currency: str,
+) -> list[Tile]:
+    """Every widget of `board` under `chosen` filters (the board's own when None)."""
+    filters = chosen or board.filters
+    kpis = {k.key: k for k in pack_definitions(KpiDefinition)}
+    kpis |= {k.key: k for k in definitions_of(session, KpiDefinition)}
+    tiles = []
+    for widget in board.widgets:
+        kpi = kpis.get(widget.kpi) if widget.kpi else None
+        if widget.kpi and kpi is None:
+            tiles.append(Tile(widget, None, f"There is no KPI {widget.kpi!r}."))
+            continue
+        try:
+            spec = widget_spec(widget, kpi, filters)
+            extra = dashboard_filters(spec.source, filters)
+            tiles.append(Tile(widget, run_spec(session, spec, now, base_currency, extra)))
+        except ValidationFailed as exc:
+            tiles.append(Tile(widget, None, exc.text))
+    return tiles

@@ -1,0 +1,61 @@
+"""The pack's dashboards refresh whole, and their filters narrow every widget they apply to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cbe_app.db import session_scope
+from cbe_app.reports.dashboard import DashboardFilters, Widget
+from cbe_app.reports.refresh import dashboard, refresh
+from cbe_app.reports.spec import Period, PeriodPreset
+from tests.conftest import Backend
+from tests.reports.dataset import build, write
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+def test_the_pack_dashboards_refresh_every_widget(backend: Backend) -> None:
+    with session_scope() as session:
+        write(session, build(seed=4, orders=500), NOW)
+    with session_scope() as session:
+        for key in ("executive", "operations"):
+            board = dashboard(session, key)
+            tiles = refresh(session, board, None, NOW, "USD")
+            assert [t.widget.id for t in tiles] == [w.id for w in board.widgets]
+            assert all(t.problem == "" and t.result is not None for t in tiles), [
+                (t.widget.id, t.problem) for t in tiles
+            ]
+
+
+def test_channel_and_country_filters_narrow_the_widgets(backend: Backend) -> None:
+    business = build(seed=4, orders=500)
+    with session_scope() as session:
+        write(session, business, NOW)
+        board = dashboard(session, "executive")
+        every = DashboardFilters(period=Period(preset=PeriodPreset.ALL_TIME))
+        narrow = every.model_copy(update={"channels": ["eBay"], "countries": ["DE", "FR"]})
+        tiles = {t.widget.id: t for t in refresh(session, board, narrow, NOW, "USD")}
+    (row,) = tiles["orders"].result.rows  # type: ignore[union-attr]
+    expected = [o for o in business.orders if o.channel == "eBay" and o.country in ("DE", "FR")]
+    assert int(row["orders"]) == len(expected)
+    by_channel = tiles["gmv_by_channel"].result.rows  # type: ignore[union-attr]
+    assert [r["channel"] for r in by_channel] == ["eBay"]
+
+
+def test_a_broken_widget_says_why_and_the_rest_still_show(backend: Backend) -> None:
+    with session_scope() as session:
+        board = dashboard(session, "operations")
+        broken = Widget.model_validate(
+            {
+                "id": "broken",
+                "title": {"en": "Broken"},
+                "data": {
+                    "source": "orders",
+                    "measures": [{"key": "x", "agg": "sum", "field": "colour"}],
+                },
+            }
+        )
+        board = board.model_copy(update={"widgets": [*board.widgets, broken]})
+        tiles = refresh(session, board, None, NOW, "USD")
+    assert tiles[-1].result is None and "orders has no field 'colour'" in tiles[-1].problem
+    assert all(t.result is not None for t in tiles[:-1])
