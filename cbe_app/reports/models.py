@@ -70,3 +70,33 @@ ORDERS_LOG = _log("rollup_orders_log", "channel_id", ORDER_MEASURES)
 SHIPMENTS_DAY = _summed("rollup_shipments_day", _day(), "carrier_id", SHIPMENT_MEASURES)
 SHIPMENTS_MONTH = _summed("rollup_shipments_month", _month(), "carrier_id", SHIPMENT_MEASURES)
 SHIPMENTS_LOG = _log("rollup_shipments_log", "carrier_id", SHIPMENT_MEASURES)
+
+# Customers: each buyer's history (folded from a log the order triggers write), and cohorts
+# (customers by the day of their first order and their country) summed from it.
+CUSTOMERS_LOG = Table(
+    "rollup_customers_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("orders", BigInteger, nullable=False),
+    Column("net_minor", BigInteger, nullable=False),
+)
+CUSTOMER_FACTS = Table(
+    "rollup_customer_facts",
+    metadata,
+    Column("customer_id", Integer, primary_key=True),
+    Column("first_day", Date, nullable=True),
+    Column("orders", BigInteger, nullable=False, server_default="0"),
+    Column("net_minor", BigInteger, nullable=False, server_default="0"),
+    Column("country", String(2), nullable=False, server_default=""),  # as counted in cohorts
+)
+COHORTS = Table(
+    "rollup_cohorts",
+    metadata,
+    Column("day", Date, primary_key=True),  # of the customers' first order
+    Column("country", String(2), primary_key=True),
+    Column("buyers", BigInteger, nullable=False, server_default="0"),
+    Column("repeat_buyers", BigInteger, nullable=False, server_default="0"),
+    Column("revenue_minor", BigInteger, nullable=False, server_default="0"),
+)

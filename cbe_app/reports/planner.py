@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from cbe_app.reports.catalog import CARRIERS, CHANNELS, CompileContext, region_expr
+from cbe_app.reports.models import COHORTS
 from cbe_app.reports.period import Window
 from cbe_app.reports.rollups import ORDERS, SHIPMENTS, Rollup
 from cbe_app.reports.spec import (
@@ -57,11 +58,12 @@ Column = Callable[[Subquery], ColumnElement[Any]]
 class Covered:
     """What of a source a rollup can answer."""
 
-    rollup: Rollup
+    rollup: Rollup | None  # None: the customer cohorts
     time_field: str
     fields: Mapping[str, tuple[Column, str | None]]  # field → (expression, join it needs)
     measures: Mapping[tuple[Aggregate, str | None, frozenset[Condition]], str]
     implied: frozenset[Condition]  # true of every row the rollup counts
+    rows_column: str  # how many source rows a sum holds: a group exists when it is above 0
 
 
 _NOT_CANCELLED: Condition = ("cancelled", Op.EQ, False)
@@ -88,6 +90,7 @@ _ORDERS = Covered(
         (Aggregate.SUM, "net_base", frozenset({_NOT_CANCELLED})): "net_minor",
     },
     frozenset(),
+    "orders",
 )
 _SHIPMENTS = Covered(
     SHIPMENTS,
@@ -104,8 +107,28 @@ _SHIPMENTS = Covered(
         (Aggregate.COUNT, None, frozenset({("on_time", Op.EQ, True)})): "on_time",
     },
     frozenset({_DELIVERED}),
+    "delivered",
 )
-COVERED: Mapping[str, Covered] = {"orders": _ORDERS, "shipments": _SHIPMENTS}
+_CUSTOMERS = Covered(
+    None,
+    "first_order_at",
+    {
+        "country": (lambda u: u.c.country, None),
+        "region": (lambda u: u.c.country, "region"),
+    },
+    {
+        (Aggregate.COUNT, None, frozenset()): "buyers",
+        (Aggregate.COUNT, None, frozenset({("repeat_buyer", Op.EQ, True)})): "repeat_buyers",
+        (Aggregate.SUM, "revenue_base", frozenset()): "revenue_minor",
+    },
+    frozenset({("buyer", Op.EQ, True)}),  # cohorts hold customers who ordered
+    "buyers",
+)
+COVERED: Mapping[str, Covered] = {
+    "orders": _ORDERS,
+    "shipments": _SHIPMENTS,
+    "customers": _CUSTOMERS,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +225,8 @@ def _rows(rollup: Rollup, window: Window, by_day: bool) -> Subquery:
     sums at its edges, the month sums for its whole months."""
     keys = [name for name, _ in rollup.keys] + rollup.measure_columns
     days, months = ranges(window, by_day)
+    day_sums, month_sums = rollup.day, rollup.month
+    assert day_sums is not None and month_sums is not None  # rollups read here have both
 
     def part(table: Any, day: ColumnElement[Any], month: ColumnElement[Any]) -> Select[Any]:
         return select(day.label("day"), month.label("month"), *(table.c[k] for k in keys))
@@ -215,9 +240,10 @@ def _rows(rollup: Rollup, window: Window, by_day: bool) -> Subquery:
     )
     parts = [by_days(rollup.log).where(_between(rollup.log.c.day, whole))]
     if days:
-        parts.append(by_days(rollup.day).where(or_(*(_between(rollup.day.c.day, d) for d in days))))
+        edges = or_(*(_between(day_sums.c.day, d) for d in days))
+        parts.append(by_days(day_sums).where(edges))
     if months is not None:
-        table = rollup.month
+        table = month_sums
         query = part(table, cast(null(), Date), table.c.month)
         first, after = months
         if first is not None:
@@ -226,6 +252,24 @@ def _rows(rollup: Rollup, window: Window, by_day: bool) -> Subquery:
             query = query.where(table.c.month < after.strftime("%Y-%m"))
         parts.append(query)
     return union_all(*parts).subquery("u")
+
+
+def _cohort_rows(window: Window) -> Subquery:
+    """Cohorts (as of the last compaction) whose first order falls in the window."""
+    day = COHORTS.c.day
+    whole = (
+        window.start.date() if window.start else None,
+        window.end.date() if window.end else None,
+    )
+    query = select(
+        day.label("day"),
+        TimeBucket(day, Grain.MONTH, is_date=True).label("month"),
+        COHORTS.c.country,
+        COHORTS.c.buyers,
+        COHORTS.c.repeat_buyers,
+        COHORTS.c.revenue_minor,
+    ).where(_between(day, whole))
+    return query.subquery("u")
 
 
 def _time(dimension: Dimension, rows: Subquery) -> ColumnElement[Any]:
@@ -275,7 +319,8 @@ def planned_query(
         d.field == covered.time_field and (d.grain or Grain.DAY) in (Grain.DAY, Grain.WEEK)
         for d in spec.dimensions
     )
-    rows = _rows(covered.rollup, window, by_day)
+    rollup = covered.rollup
+    rows = _cohort_rows(window) if rollup is None else _rows(rollup, window, by_day)
     reader = _Reader(covered, rows, ctx)
     columns: list[ColumnElement[Any]] = [
         (_time(d, rows) if d.field == covered.time_field else reader.field(d.field)).label(d.key)
@@ -297,6 +342,8 @@ def planned_query(
         statement = statement.group_by(
             *[literal_column(str(n + 1)) for n in range(len(spec.dimensions))]
         )
+        # A group the raw rows would not have (its sums moved elsewhere) is left out.
+        statement = statement.having(func.sum(rows.c[covered.rows_column]) > 0)
     return statement
 
 

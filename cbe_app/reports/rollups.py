@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table
 
 from cbe_app.reports.models import (
+    CUSTOMERS_LOG,
     ORDERS_DAY,
     ORDERS_LOG,
     ORDERS_MONTH,
@@ -54,8 +55,8 @@ class Rollup:
 
     source: str
     log: Table
-    day: Table
-    month: Table
+    day: Table | None  # None: the log is folded elsewhere (customers: `reports.cohorts`)
+    month: Table | None
     time: str  # the source column whose UTC day is the row's day
     keys: tuple[tuple[str, str], ...]  # (column, expression over r) besides the day
     measures: tuple[tuple[str, str], ...]  # (column, expression over r)
@@ -115,7 +116,26 @@ SHIPMENTS = Rollup(
     "r.delivered_at IS NOT NULL",
     ("delivered_at", "promised_on", "carrier_id", "order_id"),
 )
-ROLLUPS: tuple[Rollup, ...] = (ORDERS, SHIPMENTS)
+# Each buyer's orders and net revenue by day, for their history and cohort (`cohorts`).
+CUSTOMERS = Rollup(
+    "orders",
+    CUSTOMERS_LOG,
+    None,
+    None,
+    "placed_at",
+    (("customer_id", "r.customer_id"),),
+    (("orders", "1"), _ORDER_SUMS[-1]),
+    "r.customer_id IS NOT NULL",
+    ("placed_at", "customer_id", "status", "total_base_minor", "refunded_base_minor"),
+)
+ROLLUPS: tuple[Rollup, ...] = (ORDERS, SHIPMENTS, CUSTOMERS)
+SOURCES = ("orders", "shipments")
+# A customer who moves country is counted in the new country's cohort: a row with nothing to
+# add marks them for the next compaction.
+_MOVED_CUSTOMER = (
+    "INSERT INTO rollup_customers_log (day, customer_id, orders, net_minor) "
+    "SELECT {day}, {id}, 0, 0{rows} WHERE {changed}"
+)
 
 
 def _select(
@@ -187,22 +207,29 @@ def _destination_moves(dialect: str) -> str:
 def sqlite_triggers() -> list[str]:
     """CREATE TRIGGER statements logging every change on SQLite (one per source and event)."""
     found = []
-    for rollup in ROLLUPS:
-        source = rollup.source
-        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in rollup.watched)
+    for source in SOURCES:
+        group = [r for r in ROLLUPS if r.source == source]
+        watched = sorted({c for r in group for c in r.watched})
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
         bodies = {
-            "insert": _sqlite_logged(rollup, "NEW", ""),
-            "delete": _sqlite_logged(rollup, "OLD", "-"),
-            "update": _sqlite_logged(rollup, "OLD", "-")
-            + _sqlite_logged(rollup, "NEW", "")
-            + (_destination_moves("sqlite") if rollup is ORDERS else ""),
+            "insert": "".join(_sqlite_logged(r, "NEW", "") for r in group),
+            "delete": "".join(_sqlite_logged(r, "OLD", "-") for r in group),
+            "update": "".join(
+                _sqlite_logged(r, "OLD", "-") + _sqlite_logged(r, "NEW", "") for r in group
+            )
+            + (_destination_moves("sqlite") if source == "orders" else ""),
         }
         for event, body in bodies.items():
             when = f" WHEN {changed}" if event == "update" else ""
             found.append(
-                f"CREATE TRIGGER IF NOT EXISTS rollup_{source}_{event} AFTER {event.upper()} "
+                f"CREATE TRIGGER rollup_{source}_{event} AFTER {event.upper()} "
                 f"ON {source} FOR EACH ROW{when} BEGIN {body} END"
             )
+    moved = _MOVED_CUSTOMER.format(day="'1970-01-01'", id="NEW.id", rows="", changed="1 = 1")
+    found.append(
+        "CREATE TRIGGER rollup_customers_update AFTER UPDATE OF country ON customers "
+        f"FOR EACH ROW WHEN OLD.country IS NOT NEW.country BEGIN {moved}; END"
+    )
     return found
 
 
@@ -221,30 +248,46 @@ _REFERENCING = {
 def postgresql_triggers() -> list[str]:
     """Functions and statement triggers logging every change on PostgreSQL."""
     found = []
-    for rollup in ROLLUPS:
-        source = rollup.source
+    for source in SOURCES:
+        group = [r for r in ROLLUPS if r.source == source]
         for event, sides in _SIDES.items():
-            union = " UNION ALL ".join(
-                _select(rollup, "postgresql", f"{table} r", sign) for table, sign in sides
-            )
-            body = _log_insert(rollup, _grouped(rollup, union)) + ";"
-            if rollup is ORDERS and event == "update":
-                body += " " + _destination_moves("postgresql")
-            function = f"rollup_{source}_{event}"
-            found.append(
-                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-                f"$$ BEGIN {body} RETURN NULL; END $$"
-            )
-            found.append(f"DROP TRIGGER IF EXISTS {function} ON {source}")
-            found.append(
-                f"CREATE TRIGGER {function} AFTER {event.upper()} ON {source} "
-                f"{_REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            )
+            statements = []
+            for rollup in group:
+                union = " UNION ALL ".join(
+                    _select(rollup, "postgresql", f"{table} r", sign) for table, sign in sides
+                )
+                statements.append(_log_insert(rollup, _grouped(rollup, union)) + ";")
+            if source == "orders" and event == "update":
+                statements.append(_destination_moves("postgresql"))
+            found += _pg_trigger(f"rollup_{source}_{event}", source, event, " ".join(statements))
+    moved = _MOVED_CUSTOMER.format(
+        day="DATE '1970-01-01'",
+        id="n.id",
+        rows=" FROM new_rows n JOIN old_rows o ON o.id = n.id",
+        changed="o.country IS DISTINCT FROM n.country",
+    )
+    found += _pg_trigger("rollup_customers_update", "customers", "update", moved + ";")
     return found
 
 
+def _pg_trigger(function: str, table: str, event: str, body: str) -> list[str]:
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {body} RETURN NULL; END $$",
+        f"DROP TRIGGER IF EXISTS {function} ON {table}",
+        f"CREATE TRIGGER {function} AFTER {event.upper()} ON {table} "
+        f"{_REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+
+
+_TRIGGERS = [(f"rollup_{s}_{e}", s) for s in SOURCES for e in _SIDES] + [
+    ("rollup_customers_update", "customers")
+]
+
+
 def install(connection: Connection) -> None:
-    """Create (or replace) the triggers on this database."""
+    """Create the triggers on this database, replacing any older version of them."""
+    uninstall(connection)
     dialect = connection.dialect.name
     statements = sqlite_triggers() if dialect == "sqlite" else postgresql_triggers()
     for statement in statements:
@@ -253,14 +296,12 @@ def install(connection: Connection) -> None:
 
 def uninstall(connection: Connection) -> None:
     """Drop the triggers (before the rollup tables go)."""
-    for rollup in ROLLUPS:
-        for event in _SIDES:
-            name = f"rollup_{rollup.source}_{event}"
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-            else:
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {rollup.source}")
-                connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    for name, table in _TRIGGERS:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        else:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def _upsert(table: Table, keys: list[str], measures: list[str], select: str) -> str:
@@ -285,16 +326,20 @@ def _folded(rollup: Rollup, rows: str, period: str, name: str, table: Table) -> 
 
 
 def compact(connection: Connection) -> None:
-    """Fold every rollup's log into its day and month sums and empty it.
+    """Fold every rollup's log into its sums and empty it.
 
     On PostgreSQL the log rows are deleted and summed in one statement, so rows a concurrent
     writer commits meanwhile stay for the next compaction; an advisory lock keeps two
     compactions from waiting on each other's keys. SQLite has one writer at a time.
     """
+    from cbe_app.reports import cohorts
+
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7344001)")
     for rollup in ROLLUPS:
+        if rollup.day is None or rollup.month is None:
+            continue
         columns = ", ".join(rollup.key_columns + rollup.measure_columns)
         if dialect == "sqlite":
             for period, name, table in (
@@ -310,14 +355,19 @@ def compact(connection: Connection) -> None:
             f"WITH moved AS (DELETE FROM {rollup.log.name} RETURNING {columns}), "
             f"by_day AS ({day} RETURNING 1) {month}"
         )
+    cohorts.compact(connection)
 
 
 def rebuild(connection: Connection) -> None:
     """Recompute every rollup from all of its source rows."""
+    from cbe_app.reports import cohorts
+
     dialect = connection.dialect.name
+    cohorts.clear(connection)
     for rollup in ROLLUPS:
         for table in (rollup.log, rollup.day, rollup.month):
-            connection.execute(table.delete())
+            if table is not None:
+                connection.execute(table.delete())
         everything = _select(rollup, dialect, f"{rollup.source} r")
         connection.exec_driver_sql(_log_insert(rollup, _grouped(rollup, everything)))
     compact(connection)

@@ -156,3 +156,41 @@ def test_a_period_is_read_as_whole_months_and_edge_days() -> None:
     )
     assert ranges(Window(), by_day=False) == ([], (None, None))
     assert ranges(Window(), by_day=True) == ([(None, None)], None)
+
+
+def test_customer_cohorts_after_compaction(business: Business) -> None:
+    compact_rollups()  # cohorts count from the compaction on
+    measures = [
+        {"key": "buyers", "agg": "count", "where": [{"field": "buyer", "op": "eq", "value": True}]},
+        {
+            "key": "again",
+            "agg": "count",
+            "where": [{"field": "repeat_buyer", "op": "eq", "value": True}],
+        },
+        {"key": "revenue", "agg": "sum", "field": "revenue_base", "format": "money"},
+        {
+            "key": "ltv",
+            "agg": "ratio",
+            "numerator": "revenue",
+            "denominator": "buyers",
+            "format": "money",
+        },
+    ]
+    for dimensions in (
+        [],
+        [{"field": "region"}],
+        [{"field": "first_order_at", "grain": "month"}, {"field": "country"}],
+    ):
+        for period in PERIODS:
+            spec = DataSpec.model_validate(
+                {
+                    "source": "customers",
+                    "measures": measures,
+                    "dimensions": dimensions,
+                    "period": period,
+                    "filters": [{"field": "buyer", "op": "eq", "value": True}],
+                }
+            )
+            assert plan(spec) is not None
+            fast, slow = both(spec)
+            assert fast == slow, (dimensions, period)

@@ -12,14 +12,21 @@ from sqlalchemy import delete, insert, select, update
 from cbe_app.db import session_scope
 from cbe_app.hub.imports import import_file
 from cbe_app.reports import rollups
-from cbe_app.reports.catalog import ORDERS, SHIPMENTS
-from cbe_app.reports.models import ORDERS_DAY, ORDERS_MONTH, SHIPMENTS_DAY, SHIPMENTS_MONTH
+from cbe_app.reports.catalog import CUSTOMERS, ORDERS, SHIPMENTS
+from cbe_app.reports.models import (
+    COHORTS,
+    CUSTOMER_FACTS,
+    ORDERS_DAY,
+    ORDERS_MONTH,
+    SHIPMENTS_DAY,
+    SHIPMENTS_MONTH,
+)
 from tests.conftest import Backend
 from tests.reports.dataset import build, write
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "providers"
-TABLES = (ORDERS_DAY, ORDERS_MONTH, SHIPMENTS_DAY, SHIPMENTS_MONTH)
+TABLES = (ORDERS_DAY, ORDERS_MONTH, SHIPMENTS_DAY, SHIPMENTS_MONTH, CUSTOMER_FACTS, COHORTS)
 
 
 def snapshot() -> dict[str, set[tuple[Any, ...]]]:
@@ -61,6 +68,7 @@ def test_rollups_follow_every_change(backend: Backend) -> None:
                     {"channel_id": 2},
                     {"placed_at": NOW - timedelta(days=rng.randrange(400), hours=3)},
                     {"external_id": f"X-{order_id}"},  # moves nothing
+                    {"customer_id": rng.randrange(1, 121)},
                 ]
             )
             session.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(**changes))
@@ -77,8 +85,9 @@ def test_rollups_follow_every_change(backend: Backend) -> None:
             update(SHIPMENTS).where(SHIPMENTS.c.order_id.in_(ids[300:310])).values(order_id=None)
         )
         session.execute(delete(ORDERS).where(ORDERS.c.id.in_(ids[300:310])))
-        extra = [{**_order_row(n), "id": 10_000 + n} for n in range(30)]
+        extra = [{**_order_row(n), "id": 10_000 + n, "customer_id": 1 + n} for n in range(30)]
         session.execute(insert(ORDERS), extra)
+        session.execute(update(CUSTOMERS).where(CUSTOMERS.c.id.in_([1, 2, 3])).values(country="NZ"))
     assert snapshot() == recounted()
 
 
