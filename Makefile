@@ -72,6 +72,7 @@ unit: setup-test
 bench: setup
 	$(PY) bench/demo_load.py
 	$(PY) bench/sync.py
+	$(PY) bench/dashboard.py
 
 messages: setup-test
 	./scripts/messages.sh

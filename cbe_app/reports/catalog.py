@@ -43,6 +43,11 @@ class CompileContext:
     region_of: Mapping[str, str] = field(default_factory=dict)
     today: date = date(1970, 1, 1)  # the UTC day of the run's `now` (for "late")
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Equal for contexts that make the same statements."""
+        return (tuple(sorted(self.region_of.items())), self.today)
+
 
 Expr = Callable[[CompileContext], ColumnElement[Any]]
 

@@ -11,6 +11,8 @@ out on the aggregated rows by `reports.engine`.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +192,35 @@ def compile_spec(
         ValidationFailed: every problem of the spec (and of the extra filters) at once.
     """
     spec = spec.model_copy(update={"filters": [*spec.filters, *extra]})
+    key = (spec.model_dump_json(), window, base_currency, ctx.key, use_rollups)
+    with _lock:
+        cached = _compiled.get(key)
+        if cached is not None:
+            _compiled.move_to_end(key)
+            return cached
+    compiled = _compile(spec, ctx, window, base_currency, use_rollups=use_rollups)
+    with _lock:
+        _compiled[key] = compiled
+        while len(_compiled) > _CACHED:
+            _compiled.popitem(last=False)
+    return compiled
+
+
+# A dashboard refreshes the same specs over and over: building their statements costs more
+# than SQLite answering them from the rollups, so the last few hundred are kept.
+_CACHED = 512
+_compiled: OrderedDict[tuple[Any, ...], Compiled] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _compile(
+    spec: DataSpec,
+    ctx: CompileContext,
+    window: Window,
+    base_currency: str,
+    *,
+    use_rollups: bool,
+) -> Compiled:
     check(spec, base_currency)
     source = SOURCES[spec.source]
     sql_measures = tuple(m for m in spec.measures if m.agg not in COMBINED)

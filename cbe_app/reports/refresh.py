@@ -18,7 +18,7 @@ from cbe_app.reports.dashboard import (
     widget_spec,
 )
 from cbe_app.reports.engine import Result
-from cbe_app.reports.service import run_spec
+from cbe_app.reports.service import compile_context, run_spec
 from cbe_app.reports.spec import KpiDefinition
 
 
@@ -56,6 +56,7 @@ def refresh(
     filters = chosen or board.filters
     kpis = {k.key: k for k in pack_definitions(KpiDefinition)}
     kpis |= {k.key: k for k in definitions_of(session, KpiDefinition)}
+    ctx = compile_context(session, now)
     tiles = []
     for widget in board.widgets:
         kpi = kpis.get(widget.kpi) if widget.kpi else None
@@ -65,7 +66,8 @@ def refresh(
         try:
             spec = widget_spec(widget, kpi, filters)
             extra = dashboard_filters(spec.source, filters)
-            tiles.append(Tile(widget, run_spec(session, spec, now, base_currency, extra)))
+            result = run_spec(session, spec, now, base_currency, extra, ctx=ctx)
+            tiles.append(Tile(widget, result))
         except ValidationFailed as exc:
             tiles.append(Tile(widget, None, exc.text))
     return tiles

@@ -74,15 +74,17 @@ def run_spec(
     extra: tuple[Filter, ...] = (),
     *,
     use_rollups: bool = True,
+    ctx: CompileContext | None = None,
 ) -> Result:
     """A spec's result, with `extra` filters (a dashboard's) on top of its own.
 
-    `use_rollups=False` reads the raw rows even where rollups could answer (for comparison).
+    `use_rollups=False` reads the raw rows even where rollups could answer (for comparison);
+    `ctx` saves loading the region map again for each widget of a dashboard.
 
     Raises:
         ValidationFailed: every problem of the spec, named by where it is.
     """
-    query = _Query(compile_context(session, now), base_currency, extra, use_rollups)
+    query = _Query(ctx or compile_context(session, now), base_currency, extra, use_rollups)
     window = window_of(spec.period, now)
     rows, money = query.rows(session, spec, window)
     previous = None
