@@ -67,7 +67,11 @@ def test_a_changed_pack_file_becomes_a_new_version(backend: Backend, pack: Path)
     )
     with session_scope() as session:
         report = load_pack(session, NOW, pack)
-        row = session.scalar(select(StoredDefinition).where(StoredDefinition.key == "orders"))
+        row = session.scalar(
+            select(StoredDefinition).where(
+                StoredDefinition.kind == "app", StoredDefinition.key == "orders"
+            )
+        )
     assert report.updated == ["app:orders"]
     assert row is not None and row.version == 2 and row.body["position"] == 25
 
@@ -75,7 +79,11 @@ def test_a_changed_pack_file_becomes_a_new_version(backend: Backend, pack: Path)
 def test_a_users_edit_is_kept_when_the_pack_changes(backend: Backend, pack: Path) -> None:
     with session_scope() as session:
         load_pack(session, NOW, pack)
-        row = session.scalar(select(StoredDefinition).where(StoredDefinition.key == "orders"))
+        row = session.scalar(
+            select(StoredDefinition).where(
+                StoredDefinition.kind == "app", StoredDefinition.key == "orders"
+            )
+        )
         assert row is not None
         body = {**row.body, "position": 99}
         row.body, row.checksum, row.version = body, checksum(body), row.version + 1
@@ -85,7 +93,11 @@ def test_a_users_edit_is_kept_when_the_pack_changes(backend: Backend, pack: Path
     )
     with session_scope() as session:
         report = load_pack(session, NOW, pack)
-        row = session.scalar(select(StoredDefinition).where(StoredDefinition.key == "orders"))
+        row = session.scalar(
+            select(StoredDefinition).where(
+                StoredDefinition.kind == "app", StoredDefinition.key == "orders"
+            )
+        )
     assert report.kept == ["app:orders"]
     assert row is not None and row.body["position"] == 99
 
