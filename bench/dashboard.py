@@ -77,7 +77,8 @@ def load_sqlite(data: Generated) -> float:
 def refresh_cockpit() -> tuple[float, dict[str, list[dict[str, Any]]]]:
     """Best time of REPEATS refreshes (ms), and the last refresh's rows by tile."""
     from cbe_app.db import session_scope
-    from cbe_app.reports.refresh import dashboard, refresh
+    from cbe_app.reports.boards import dashboard
+    from cbe_app.reports.refresh import refresh
 
     best, rows = float("inf"), {}
     for _ in range(REPEATS):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cbe_app.redis_client import get_redis
 
 CHANNEL = "cbe:changes"
+FACTS = "facts"  # orders, parcels or payments changed: what dashboards show
 log = logging.getLogger(__name__)
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from cbe_app.auth import audit
 from cbe_app.core.errors import NotFound, ValidationFailed
@@ -18,8 +17,7 @@ from cbe_app.hub.providers.registry import provider
 from cbe_app.hub.runs import QuarantineItem
 from cbe_app.hub.statusmap import StatusMapDefinition, status_key
 from cbe_app.hub.statusmaps_store import stored_status_maps
-from cbe_app.packs.models import DefinitionVersion, StoredDefinition
-from cbe_app.packs.service import checksum
+from cbe_app.packs.service import save_definition
 
 
 def retry_held(
@@ -109,39 +107,7 @@ def save_status_map(
     if problems or blank:
         raise ValidationFailed(problems or {"status": N_("A provider status cannot be empty.")})
     updated = StatusMapDefinition.model_validate(current.model_dump() | {kind: mapping})
-    body = updated.model_dump(mode="json")
-    row = session.scalars(
-        select(StoredDefinition).where(
-            col(StoredDefinition.kind) == "status_map", col(StoredDefinition.key) == current.key
-        )
-    ).first()
-    if row is None:
-        row = StoredDefinition(
-            kind="status_map",
-            key=current.key,
-            body=body,
-            checksum=checksum(body),
-            origin="user",
-            pack_checksum="",
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-    else:
-        row.version += 1
-        row.body, row.checksum, row.updated_at = body, checksum(body), now
-    session.flush()
-    session.add(
-        DefinitionVersion(
-            definition_id=row.id or 0,
-            version=row.version,
-            body=body,
-            checksum=row.checksum,
-            source="user",
-            actor_id=actor_id,
-            at=now,
-        )
-    )
+    row = save_definition(session, updated, now=now, actor_id=actor_id)
     audit.record(
         session,
         action="status_map.save",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, union
 from sqlmodel import Session, col
 
+from cbe_app.changes import FACTS
 from cbe_app.core.errors import NotFound
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
@@ -111,12 +112,14 @@ def sync_step(base_currency: str) -> StepFn:
                 )
             state["after"] = state["numbers"][-1]
         ctx = ingest_context(session, account, base_currency, now)
+        before = run.created + run.updated
         target = _Target(run, account, config, ctx, reads_ahead=not tracks_numbers)
         with relaxed_gc():
             page = _write_pages(session, target, state, now)
         seen = run.seen
         if page is None:  # the next page is still on its way: nothing to write yet
             return Step(cursor=state, done=seen, total=0, message=N_("Syncing"))
+        wrote = run.created + run.updated > before
         return Step(
             cursor=page.state,
             done=seen,
@@ -124,6 +127,7 @@ def sync_step(base_currency: str) -> StepFn:
             message=N_("Synced") if page.done else N_("Syncing"),
             finished=page.done,
             result=run_counts(run),
+            changed=(FACTS,) if wrote else (),  # open dashboards refresh
         )
 
     return step

@@ -193,5 +193,5 @@ def process_event(event_id: int, base_currency: str, now: datetime) -> bool:
     with session_scope() as session:
         applied = process(session, event_id, base_currency, now)
     if applied:
-        changes.publish("orders", [])
+        changes.publish(changes.FACTS)
     return applied

@@ -57,6 +57,7 @@ class Step:
     message: str = ""
     finished: bool = False
     result: dict[str, Any] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()  # topics of what the step's commit changed (`changes`)
 
 
 StepFn = Callable[[Session, JobView, datetime], Step]
@@ -184,6 +185,8 @@ def run_job(
                 with session_scope() as session:
                     step = _apply(session, job_id, lease, step_fn, clock())
                 changes.publish("jobs", [job_id])
+                for topic in step.changed:
+                    changes.publish(topic)
                 if step.finished:
                     return Outcome.FINISHED
                 if time.monotonic() - started >= budget_seconds:

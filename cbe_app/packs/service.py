@@ -121,14 +121,22 @@ def _store(
         row.version += 1
         row.body, row.checksum, row.pack_checksum, row.updated_at = body, digest, digest, now
         report.updated.append(label)
+    _add_version(session, row, origin, now)
+
+
+def _add_version(
+    session: Session, row: StoredDefinition, source: str, now: datetime, actor_id: int | None = None
+) -> None:
+    """Record the row's current body in its history."""
     session.flush()
     session.add(
         DefinitionVersion(
             definition_id=row.id or 0,
             version=row.version,
-            body=body,
-            checksum=digest,
-            source=origin,
+            body=row.body,
+            checksum=row.checksum,
+            source=source,
+            actor_id=actor_id,
             at=now,
         )
     )
@@ -151,6 +159,36 @@ def definitions_of(session: Session, model: type[D]) -> list[D]:
         select(col(StoredDefinition.body)).where(col(StoredDefinition.kind) == kind)
     )
     return [model.model_validate(body) for body in rows]
+
+
+def save_definition(
+    session: Session, definition: Definition, *, now: datetime, actor_id: int | None
+) -> StoredDefinition:
+    """A builder's change: the definition's next version (kept when the pack changes later)."""
+    body = definition.model_dump(mode="json")
+    row = session.scalars(
+        select(StoredDefinition).where(
+            col(StoredDefinition.kind) == definition.kind,
+            col(StoredDefinition.key) == definition.key,
+        )
+    ).first()
+    if row is None:
+        row = StoredDefinition(
+            kind=definition.kind,
+            key=definition.key,
+            body=body,
+            checksum=checksum(body),
+            origin="user",
+            pack_checksum="",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+    else:
+        row.version += 1
+        row.body, row.checksum, row.updated_at = body, checksum(body), now
+    _add_version(session, row, "user", now, actor_id)
+    return row
 
 
 def pack_definitions(model: type[D]) -> list[D]:

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from cbe_app.core.errors import NotFound, ValidationFailed
-from cbe_app.core.i18n import N_
+from cbe_app.core.errors import ValidationFailed
 from cbe_app.packs.service import definitions_of, pack_definitions
 from cbe_app.reports.dashboard import (
     DashboardDefinition,
@@ -29,20 +28,6 @@ class Tile:
     widget: Widget
     result: Result | None
     problem: str = ""
-
-
-def dashboards(session: Session) -> dict[str, DashboardDefinition]:
-    """Every dashboard by key: as stored, else as the pack ships it."""
-    found = {d.key: d for d in pack_definitions(DashboardDefinition)}
-    return found | {d.key: d for d in definitions_of(session, DashboardDefinition)}
-
-
-def dashboard(session: Session, key: str) -> DashboardDefinition:
-    """A dashboard by key."""
-    found = dashboards(session)
-    if key not in found:
-        raise NotFound(N_("There is no dashboard {key}."), key=repr(key))
-    return found[key]
 
 
 def refresh(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cbe_app.db import session_scope
+from cbe_app.reports.boards import dashboard
 from cbe_app.reports.dashboard import DashboardFilters, Widget
-from cbe_app.reports.refresh import dashboard, refresh
+from cbe_app.reports.refresh import refresh
 from cbe_app.reports.spec import Period, PeriodPreset
 from tests.conftest import Backend
 from tests.reports.dataset import build, write
