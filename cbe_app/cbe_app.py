@@ -9,7 +9,7 @@ from cbe_app.ui import live
 from cbe_app.ui.guard import AccessGate
 from cbe_app.ui.pages import register
 
-app = rx.App(api_transformer=[routes(), with_security_headers()])
+app = rx.App(api_transformer=[routes(), with_security_headers()], stylesheets=["/dashboard.css"])
 app.add_middleware(AccessGate())
 app.register_lifespan_task(live.listen)
 register(app)

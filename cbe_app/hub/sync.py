@@ -38,6 +38,7 @@ from cbe_app.hub.secrets import unseal
 from cbe_app.jobs.models import Job, JobStatus
 from cbe_app.jobs.runner import JobFailed, JobView, Step, StepFn, run_inline
 from cbe_app.jobs.service import enqueue
+from cbe_app.reports import rollups
 
 SYNC_TASK = "cbe.hub.sync"
 SYNC_TITLE = N_("Sync account")
@@ -192,6 +193,9 @@ def _write_pages(
     last = batch[-1]
     if last.done:
         complete_run(target.account, run, last.next_since, now)
+        # Customer cohorts count from a compaction: fold the sync's changes in now rather than
+        # at the next scheduled one.
+        rollups.compact(session.connection())
     return last
 
 

@@ -21,6 +21,12 @@ from cbe_app.ui.pages.customers import (
     customer_360_content,
     customers_content,
 )
+from cbe_app.ui.pages.dashboards import (
+    BoardState,
+    DashboardsState,
+    board_content,
+    dashboards_content,
+)
 from cbe_app.ui.pages.datahub.accounts import AccountsState, accounts_content
 from cbe_app.ui.pages.datahub.file_import import FileImportState, file_import_content
 from cbe_app.ui.pages.datahub.quarantine import QuarantineState, quarantine_content
@@ -63,6 +69,8 @@ def _area_page(key: str) -> rx.Component:
 def _screens() -> list[tuple[str, str, Callable[[], rx.Component], Any, str]]:
     """(route, title, body, load handler, heading msgid) of every dedicated screen."""
     return [
+        ("/dashboards", "Dashboards", dashboards_content, DashboardsState.load, "Dashboards"),
+        ("/dashboards/[key]", "Dashboard", board_content, BoardState.load, "Dashboards"),
         ("/orders", "Orders", orders_content, OrdersState.load, "Orders"),
         ("/orders/[order_id]", "Order", order_360_content, Order360State.load, "Order 360"),
         ("/customers", "Customers", customers_content, CustomersState.load, "Customers"),
@@ -97,7 +105,7 @@ def _screens() -> list[tuple[str, str, Callable[[], rx.Component], Any, str]]:
 
 
 # Headings are msgids; listed so the extractor finds them.
-_HEADINGS = (N_("Order 360"), N_("Customer 360"), N_("Data hub"), N_("Admin"))
+_HEADINGS = (N_("Order 360"), N_("Customer 360"), N_("Data hub"), N_("Admin"), N_("Dashboards"))
 
 
 def register(app: rx.App) -> None:

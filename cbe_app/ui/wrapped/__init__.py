@@ -1,0 +1,1 @@
+"""React libraries wrapped for Reflex (see ../shared/notes/reflex-ui.md for what works)."""
