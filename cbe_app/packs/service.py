@@ -191,6 +191,13 @@ def save_definition(
     return row
 
 
+def definitions_in_effect(session: Session, model: type[D]) -> dict[str, D]:
+    """Every definition of a kind by key: as stored (a builder may have changed it), else as
+    the pack ships it (a database the pack was never loaded into)."""
+    found = {d.key: d for d in pack_definitions(model)}
+    return found | {d.key: d for d in definitions_of(session, model)}
+
+
 def pack_definitions(model: type[D]) -> list[D]:
     """Every definition of a kind as the default pack ships it (read from its files once)."""
     kind = model.model_fields["kind"].default

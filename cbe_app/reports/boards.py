@@ -11,14 +11,13 @@ from cbe_app.auth.principal import Principal
 from cbe_app.auth.roles import Permission, Role
 from cbe_app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from cbe_app.core.i18n import N_
-from cbe_app.packs.service import definitions_of, pack_definitions, save_definition
+from cbe_app.packs.service import definitions_in_effect, save_definition
 from cbe_app.reports.dashboard import DashboardDefinition, Layout
 
 
 def dashboards(session: Session) -> dict[str, DashboardDefinition]:
     """Every dashboard by key: as stored, else as the pack ships it."""
-    found = {d.key: d for d in pack_definitions(DashboardDefinition)}
-    return found | {d.key: d for d in definitions_of(session, DashboardDefinition)}
+    return definitions_in_effect(session, DashboardDefinition)
 
 
 def may_open(principal: Principal, board: DashboardDefinition) -> bool:

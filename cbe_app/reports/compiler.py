@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal_column, not_, select
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal_column, select
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
@@ -37,10 +36,9 @@ from cbe_app.reports.spec import (
     Filter,
     Grain,
     Measure,
-    Op,
 )
 from cbe_app.reports.sqlfunc import TimeBucket
-from cbe_app.reports.values import OPS_BY_TYPE, BadValue, filter_value
+from cbe_app.reports.values import OPS_BY_TYPE, BadValue, apply_filter, filter_value
 
 _MINMAX_TYPES = frozenset({"number", "money", "date", "time"})
 _SUM_TYPES = frozenset({"number", "money", "bool"})
@@ -308,7 +306,7 @@ class _Builder:
     def condition(self, condition: Filter) -> ColumnElement[bool]:
         info = self.source.fields[condition.field]
         value = filter_value(info.type, condition.op, condition.value, self.base_currency)
-        return _apply(self.field(condition.field), condition.op, value)
+        return apply_filter(self.field(condition.field), condition.op, value)
 
     def conditions(self, spec: DataSpec, window: Window) -> list[ColumnElement[bool]]:
         found = [self.condition(c) for c in spec.filters]
@@ -320,24 +318,3 @@ class _Builder:
         if window.end is not None:
             found.append(when < (window.end.date() if is_date else window.end))
         return found
-
-
-OPERATIONS: dict[Op, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
-    Op.EQ: lambda c, v: c == v,
-    Op.NE: lambda c, v: c != v,
-    Op.IN: lambda c, v: c.in_(v),
-    Op.NOT_IN: lambda c, v: not_(c.in_(v)),
-    Op.BETWEEN: lambda c, v: c.between(v[0], v[1]),
-    Op.CONTAINS: lambda c, v: c.contains(v, autoescape=True),  # % and _ match themselves
-    Op.STARTS_WITH: lambda c, v: c.startswith(v, autoescape=True),
-    Op.IS_NULL: lambda c, _: c.is_(None),
-    Op.NOT_NULL: lambda c, _: c.is_not(None),
-    Op.GT: lambda c, v: c > v,
-    Op.GTE: lambda c, v: c >= v,
-    Op.LT: lambda c, v: c < v,
-    Op.LTE: lambda c, v: c <= v,
-}
-
-
-def _apply(column: ColumnElement[Any], op: Op, value: Any) -> ColumnElement[bool]:
-    return OPERATIONS[op](column, value)

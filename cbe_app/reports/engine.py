@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from cbe_app.core.money import from_minor, minor_exponent
-from cbe_app.reports.formula import evaluate
+from cbe_app.reports.formula import evaluate, names_in
 from cbe_app.reports.spec import COMBINED, Aggregate, DataSpec, Measure
 
 _PLACES = Decimal("0.0001")
@@ -180,8 +180,6 @@ def ordered_combined(measures: Sequence[Measure]) -> list[Measure]:
 
 def reads(measure: Measure) -> set[str]:
     """The other measures a ratio, formula or change measure reads."""
-    from cbe_app.reports.formula import names_in
-
     if measure.agg is Aggregate.RATIO:
         return {measure.numerator or "", measure.denominator or ""}
     if measure.agg is Aggregate.CHANGE:

@@ -48,7 +48,7 @@ from cbe_app.reports.spec import (
     Op,
 )
 from cbe_app.reports.sqlfunc import TimeBucket
-from cbe_app.reports.values import filter_value
+from cbe_app.reports.values import apply_filter, filter_value
 
 Condition = tuple[str, Op, Any]  # a filter as a hashable triple
 Column = Callable[[Subquery], ColumnElement[Any]]
@@ -331,7 +331,9 @@ def planned_query(
         for key, column in chosen.columns.items()
     ]
     conditions = [
-        apply_filter(reader.field(c.field), c, base_currency)
+        apply_filter(
+            reader.field(c.field), c.op, filter_value("text", c.op, c.value, base_currency)
+        )
         for c in spec.filters
         if _triple(c) not in covered.implied
     ]
@@ -345,13 +347,3 @@ def planned_query(
         # A group the raw rows would not have (its sums moved elsewhere) is left out.
         statement = statement.having(func.sum(rows.c[covered.rows_column]) > 0)
     return statement
-
-
-def apply_filter(
-    column: ColumnElement[Any], condition: Filter, base_currency: str
-) -> ColumnElement[bool]:
-    """A filter on a text field of the rollup's key (the only kind a covered spec has)."""
-    from cbe_app.reports.compiler import OPERATIONS
-
-    value = filter_value("text", condition.op, condition.value, base_currency)
-    return OPERATIONS[condition.op](column, value)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from cbe_app.core.errors import ValidationFailed
-from cbe_app.packs.service import definitions_of, pack_definitions
+from cbe_app.packs.service import definitions_in_effect
 from cbe_app.reports.dashboard import (
     DashboardDefinition,
     DashboardFilters,
@@ -39,8 +39,7 @@ def refresh(
 ) -> list[Tile]:
     """Every widget of `board` under `chosen` filters (the board's own when None)."""
     filters = chosen or board.filters
-    kpis = {k.key: k for k in pack_definitions(KpiDefinition)}
-    kpis |= {k.key: k for k in definitions_of(session, KpiDefinition)}
+    kpis = definitions_in_effect(session, KpiDefinition)
     ctx = compile_context(session, now)
     tiles = []
     for widget in board.widgets:

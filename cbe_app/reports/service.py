@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cbe_app.core.errors import NotFound, ValidationFailed
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
-from cbe_app.packs.service import definitions_of, pack_definitions
+from cbe_app.packs.service import definitions_in_effect
 from cbe_app.reports import rollups
 from cbe_app.reports.catalog import SOURCES, CompileContext
 from cbe_app.reports.compiler import Compiled, compile_spec
@@ -37,9 +37,7 @@ def compact_rollups() -> None:
 
 def compile_context(session: Session, now: datetime) -> CompileContext:
     """The region map admins keep (the pack's `default`), and today."""
-    maps = {m.key: m for m in pack_definitions(RegionMapDefinition)}
-    maps |= {m.key: m for m in definitions_of(session, RegionMapDefinition)}
-    chosen = maps.get("default")
+    chosen = definitions_in_effect(session, RegionMapDefinition).get("default")
     return CompileContext(region_of=chosen.region_of() if chosen else {}, today=now.date())
 
 
@@ -99,10 +97,8 @@ def run_spec(
 
 
 def kpi_definition(session: Session, name: str) -> KpiDefinition:
-    """A KPI of the library by its name: as stored (a builder may have changed it), else as the
-    pack ships it (a database the pack was never loaded into)."""
-    found = {k.key: k for k in pack_definitions(KpiDefinition)}
-    found |= {k.key: k for k in definitions_of(session, KpiDefinition)}
+    """A KPI of the library by its name (as stored, else as the pack ships it)."""
+    found = definitions_in_effect(session, KpiDefinition)
     if name not in found:
         raise NotFound(
             N_("There is no KPI {name}. The library has: {known}."),

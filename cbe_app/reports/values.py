@@ -7,9 +7,13 @@ what is wrong with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from sqlalchemy import not_
+from sqlalchemy.sql.elements import ColumnElement
 
 from cbe_app.core.money import to_minor
 from cbe_app.reports.catalog import FieldType
@@ -133,3 +137,25 @@ _READERS: dict[str, Any] = {
     "date": _date,
     "time": _time,
 }
+
+
+_OPERATIONS: dict[Op, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
+    Op.EQ: lambda c, v: c == v,
+    Op.NE: lambda c, v: c != v,
+    Op.IN: lambda c, v: c.in_(v),
+    Op.NOT_IN: lambda c, v: not_(c.in_(v)),
+    Op.BETWEEN: lambda c, v: c.between(v[0], v[1]),
+    Op.CONTAINS: lambda c, v: c.contains(v, autoescape=True),  # % and _ match themselves
+    Op.STARTS_WITH: lambda c, v: c.startswith(v, autoescape=True),
+    Op.IS_NULL: lambda c, _: c.is_(None),
+    Op.NOT_NULL: lambda c, _: c.is_not(None),
+    Op.GT: lambda c, v: c > v,
+    Op.GTE: lambda c, v: c >= v,
+    Op.LT: lambda c, v: c < v,
+    Op.LTE: lambda c, v: c <= v,
+}
+
+
+def apply_filter(column: ColumnElement[Any], op: Op, value: Any) -> ColumnElement[bool]:
+    """`column op value`, the value a bound parameter (see `filter_value`)."""
+    return _OPERATIONS[op](column, value)
