@@ -310,9 +310,14 @@ class _Builder:
 
     def conditions(self, spec: DataSpec, window: Window) -> list[ColumnElement[bool]]:
         found = [self.condition(c) for c in spec.filters]
-        name = spec.time_field or self.source.time_field
+        return found + self.within(spec.time_field, window)
+
+    def within(self, time_field: str | None, window: Window) -> list[ColumnElement[bool]]:
+        """The window's bounds on `time_field` (else the source's own time)."""
+        name = time_field or self.source.time_field
         when = self.field(name)
         is_date = self.source.fields[name].type == "date"  # compared with days, not times
+        found = []
         if window.start is not None:
             found.append(when >= (window.start.date() if is_date else window.start))
         if window.end is not None:
