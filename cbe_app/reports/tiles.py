@@ -6,6 +6,8 @@ plain floats (what a chart library draws), and every cell is text.
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -14,6 +16,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from cbe_app.reports.catalog import SOURCES
 from cbe_app.reports.engine import Column
 from cbe_app.reports.refresh import Tile
+from cbe_app.reports.spec import ChartType
 
 
 class TileView(TypedDict):
@@ -101,6 +104,10 @@ def tile_view(tile: Tile, locale: str) -> TileView:
         if changes:
             base["change"], base["trend"] = _change(rows[0].get(changes[0].key), locale)
     base["points"] = [_point(row, dims, shown) for row in rows]
+    pivot = widget.chart.pivot_columns
+    if widget.chart.type is ChartType.PIVOT and len(dims) == 2 and pivot in (dims[1].key, None):
+        base["headers"], base["cells"] = _pivoted(rows, dims, shown, result.currency, locale)
+        return base
     base["headers"] = (
         [_header(c.key) for c in dims] + [title] + [_header(c.key) for c in measures[1:]]
     )
@@ -108,6 +115,23 @@ def tile_view(tile: Tile, locale: str) -> TileView:
         [_cell(row.get(c.key), c, result.currency, locale) for c in dims + measures] for row in rows
     ]
     return base
+
+
+def _pivoted(
+    rows: list[dict[str, Any]], dims: list[Column], shown: Column, currency: str, locale: str
+) -> tuple[list[str], list[list[str]]]:
+    """The first dimension down the side, the second across the top, the measure inside."""
+    down, across = dims
+    sides = list(dict.fromkeys(row.get(down.key) for row in rows))
+    tops = sorted({row.get(across.key) for row in rows}, key=lambda v: (v is None, str(v)))
+    found = {(row.get(down.key), row.get(across.key)): row.get(shown.key) for row in rows}
+    headers = [_header(down.key), *(_cell(t, across, currency, locale) for t in tops)]
+    cells = [
+        [_cell(side, down, currency, locale)]
+        + [_cell(found.get((side, top)), shown, currency, locale) for top in tops]
+        for side in sides
+    ]
+    return headers, cells
 
 
 _GRAINS = ("_day", "_week", "_month", "_quarter", "_year")
@@ -125,7 +149,20 @@ def _header(key: str) -> str:
 def _point(row: dict[str, Any], dims: list[Column], shown: Column) -> dict[str, Any]:
     label = " · ".join(str(row.get(d.key, "")) for d in dims) if dims else ""
     value = row.get(shown.key)
-    return {"x": label, "y": float(value) if isinstance(value, Decimal | int | float) else 0.0}
+    return {
+        "x": label,
+        "y": float(value) if isinstance(value, Decimal | int | float) else 0.0,
+        # what a click on the point drills into: its dimensions' values, as the row has them
+        "key": json.dumps([_plain(row.get(d.key)) for d in dims]),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _cell(value: Any, column: Column, currency: str, locale: str) -> str:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from cbe_app.reports.tiles import TileView
 from cbe_app.ui.i18n import T_var
+
+# What a click on a point does: given the tile and the point, the event to send (drill down).
+OnPoint = Callable[[TileView, Any], Any] | None
 
 PALETTE = ["#3e63dd", "#12a594", "#e5484d", "#f76b15", "#8e4ec6", "#ffc53d", "#0090ff", "#46a758"]
 
@@ -40,7 +46,19 @@ def _axes() -> list[rx.Component]:
     ]
 
 
-def _chart(tile: TileView) -> rx.Component:
+def _cells(tile: TileView, on_point: OnPoint, colours: bool) -> rx.Component:
+    """One recharts cell per point: its colour, and the drill-down on click."""
+
+    def cell(point: Any, n: Any) -> rx.Component:
+        fill = rx.Var.create(PALETTE)[n % len(PALETTE)] if colours else PALETTE[0]
+        if on_point is None:
+            return rx.recharts.cell(fill=fill)
+        return rx.recharts.cell(fill=fill, on_click=on_point(tile, point), cursor="pointer")
+
+    return rx.foreach(tile["points"], cell)
+
+
+def _chart(tile: TileView, on_point: OnPoint) -> rx.Component:
     data = tile["points"]
     return rx.match(
         tile["type"],
@@ -65,25 +83,28 @@ def _chart(tile: TileView) -> rx.Component:
         (
             "bar",
             rx.recharts.bar_chart(
-                rx.recharts.bar(data_key="y", fill=PALETTE[0], radius=[4, 4, 0, 0]),
+                rx.recharts.bar(
+                    _cells(tile, on_point, colours=False),
+                    data_key="y",
+                    fill=PALETTE[0],
+                    radius=[4, 4, 0, 0],
+                ),
                 *_axes(),
                 data=data,
             ),
         ),
-        ("pie", _pie(data, "0%")),
-        ("donut", _pie(data, "55%")),
-        _table(tile),
+        ("pie", _pie(tile, "0%", on_point)),
+        ("donut", _pie(tile, "55%", on_point)),
+        _table(tile, on_point),
     )
 
 
-def _pie(data: rx.Var, inner: str) -> rx.Component:
+def _pie(tile: TileView, inner: str, on_point: OnPoint) -> rx.Component:
     # One colour per slice, cycling through the palette; names in the legend.
+    data = tile["points"]
     return rx.recharts.pie_chart(
         rx.recharts.pie(
-            rx.foreach(
-                data,
-                lambda _, n: rx.recharts.cell(fill=rx.Var.create(PALETTE)[n % len(PALETTE)]),
-            ),
+            _cells(tile, on_point, colours=True),
             data=data,
             data_key="y",
             name_key="x",
@@ -98,7 +119,19 @@ def _pie(data: rx.Var, inner: str) -> rx.Component:
     )
 
 
-def _table(tile: TileView) -> rx.Component:
+def _table(tile: TileView, on_point: OnPoint) -> rx.Component:
+    def row(cells: Any, n: Any) -> rx.Component:
+        body = rx.foreach(cells, rx.table.cell)
+        if on_point is None or tile["type"] == "pivot":  # a pivot's rows are not points
+            return rx.table.row(body)
+        return rx.table.row(
+            body,
+            on_click=on_point(tile, tile["points"][n]),
+            cursor="pointer",
+            _hover={"background": "var(--gray-3)"},
+            data_testid="table-point",
+        )
+
     return rx.box(
         rx.table.root(
             rx.table.header(
@@ -106,12 +139,7 @@ def _table(tile: TileView) -> rx.Component:
                     rx.foreach(tile["headers"], lambda h: rx.table.column_header_cell(T_var(h)))
                 )
             ),
-            rx.table.body(
-                rx.foreach(
-                    tile["cells"],
-                    lambda row: rx.table.row(rx.foreach(row, rx.table.cell)),
-                )
-            ),
+            rx.table.body(rx.foreach(tile["cells"], row)),
             size="1",
             width="100%",
         ),
@@ -121,10 +149,10 @@ def _table(tile: TileView) -> rx.Component:
     )
 
 
-def tile_body(tile: TileView) -> rx.Component:
-    """What the widget shows, filling the rest of its card."""
+def tile_body(tile: TileView, on_point: OnPoint = None) -> rx.Component:
+    """What the widget shows, filling the rest of its card; `on_point` opens a point."""
     return rx.box(
-        rx.cond(tile["type"] == "kpi", _kpi(tile), _chart(tile)),
+        rx.cond(tile["type"] == "kpi", _kpi(tile), _chart(tile, on_point)),
         flex="1",
         min_height="0",
         width="100%",

@@ -1,8 +1,9 @@
 """Dashboards: the list of those a person may open, and one dashboard, live.
 
-A dashboard refreshes itself whenever a worker commits orders, parcels or payments (the
-`facts` topic), without a reload. Builders drag and resize its widgets; each finished move
-saves the dashboard's next version.
+The dashboard screen shows the widgets on a grid under the viewer's filters (period,
+channels, countries). Builders also get the designer: the palette and the inspector
+(`dashboard_designer`), sharing by role and duplicating. A click on a bar, a slice or a
+table row opens the rows behind it (`dashboard_drill`). The state is `board_state`.
 """
 
 from __future__ import annotations
@@ -13,36 +14,20 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from cbe_app.auth.principal import Principal
-from cbe_app.auth.roles import Permission
-from cbe_app.changes import FACTS, Change
-from cbe_app.config import get_settings
-from cbe_app.core.errors import NotFound, UserError
+from cbe_app.auth.roles import ROLE_LABELS, Permission
+from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
-from cbe_app.dbtypes import utcnow
-from cbe_app.reports.boards import dashboard, save_layout, visible_dashboards
-from cbe_app.reports.dashboard import DashboardFilters, Layout
-from cbe_app.reports.refresh import refresh
-from cbe_app.reports.spec import Period, PeriodPreset
-from cbe_app.reports.tiles import TileView, tile_view
-from cbe_app.ui import live
+from cbe_app.reports.boards import visible_dashboards
+from cbe_app.reports.tiles import TileView
 from cbe_app.ui.components.dashboard_tiles import tile_body
-from cbe_app.ui.guard import current_principal, guarded, resolve_principal
+from cbe_app.ui.guard import current_principal, guarded
 from cbe_app.ui.i18n import LocaleState, T
+from cbe_app.ui.pages.board_state import PERIOD_LABELS, BoardState
+from cbe_app.ui.pages.dashboard_designer import DesignerState, inspector, palette
+from cbe_app.ui.pages.dashboard_drill import DrillState, drill_dialog
 from cbe_app.ui.wrapped.grid import dashboard_grid
 
-PERIOD_LABELS = {
-    PeriodPreset.TODAY: "Today",
-    PeriodPreset.YESTERDAY: "Yesterday",
-    PeriodPreset.LAST_7_DAYS: "Last 7 days",
-    PeriodPreset.LAST_30_DAYS: "Last 30 days",
-    PeriodPreset.THIS_MONTH: "This month",
-    PeriodPreset.LAST_MONTH: "Last month",
-    PeriodPreset.THIS_QUARTER: "This quarter",
-    PeriodPreset.THIS_YEAR: "This year",
-    PeriodPreset.LAST_12_MONTHS: "Last 12 months",
-    PeriodPreset.ALL_TIME: "All time",
-}
-PERIODS = [p.value for p in PeriodPreset]
+__all__ = ["BoardState", "DashboardsState", "board_content", "dashboards_content"]
 
 
 class BoardCard(TypedDict):
@@ -56,10 +41,10 @@ class BoardCard(TypedDict):
 def _cards(principal: Principal, locale: str) -> list[BoardCard]:
     language = "zh_CN" if locale.startswith("zh") else "en"
     with session_scope() as session:
-        boards = visible_dashboards(session, principal)
+        found = visible_dashboards(session, principal)
     return [
         BoardCard(key=b.key, title=b.title.get(language), description=b.description.get(language))
-        for b in boards
+        for b in found
     ]
 
 
@@ -74,140 +59,6 @@ class DashboardsState(rx.State):
         """List them."""
         locale = (await self.get_state(LocaleState)).locale
         self.boards = await asyncio.to_thread(_cards, current_principal(), locale)
-
-
-def _board(key: str, principal: Principal, period: str, locale: str) -> dict[str, Any]:
-    language = "zh_CN" if locale.startswith("zh") else "en"
-    with session_scope() as session:
-        board = dashboard(session, key, principal)
-        chosen = board.filters
-        if period:
-            chosen = DashboardFilters(period=Period(preset=PeriodPreset(period)))
-        tiles = refresh(session, board, chosen, utcnow(), get_settings().base_currency)
-    views = [tile_view(t, locale) for t in tiles]
-    return {
-        "title": board.title.get(language),
-        "description": board.description.get(language),
-        "period": (chosen.period.preset or PeriodPreset.ALL_TIME).value,
-        "tiles": views,
-    }
-
-
-def _layout(tiles: list[TileView]) -> list[dict[str, Any]]:
-    return [
-        {
-            "i": t["id"],
-            "x": t["x_pos"],
-            "y": t["y_pos"],
-            "w": t["w"],
-            "h": t["h"],
-            "minW": 2,
-            "minH": 2,
-        }
-        for t in tiles
-    ]
-
-
-class BoardState(rx.State):
-    """One dashboard, live."""
-
-    key: str = ""
-    found: bool = False
-    title: str = ""
-    description: str = ""
-    period: str = ""
-    tiles: list[TileView] = []
-    layout: list[dict[str, Any]] = []
-    can_edit: bool = False
-    refreshed: str = ""  # the time of the last refresh, so a viewer sees it is live
-    refreshes: int = 0
-    message: str = ""
-
-    @rx.var
-    def positions(self) -> str:
-        """Where each widget is, as `id:x,y,w,h` (what tests and support staff read)."""
-        return " ".join(
-            f"{item['i']}:{item['x']},{item['y']},{item['w']},{item['h']}" for item in self.layout
-        )
-
-    @rx.event
-    @guarded(Permission.VIEW_DASHBOARDS)
-    async def load(self) -> None:
-        """Open the dashboard named in the address and follow the hub's changes."""
-        self.key = str(self.router.page.params.get("key", ""))[:64]
-        self.period, self.message = "", ""
-        principal = current_principal()
-        self.can_edit = principal.can(Permission.USE_BUILDERS)
-        await self._refresh(principal)
-        if self.found:
-            live.watch(FACTS, self.router.session.client_token, BoardState)
-
-    async def _refresh(self, principal: Principal) -> None:
-        locale = (await self.get_state(LocaleState)).locale
-        try:
-            board = await asyncio.to_thread(_board, self.key, principal, self.period, locale)
-        except NotFound:
-            self.found, self.tiles, self.layout = False, [], []
-            return
-        self.found = True
-        self.title, self.description = board["title"], board["description"]
-        self.period, self.tiles = board["period"], board["tiles"]
-        self.layout = _layout(self.tiles)
-        self.refreshed = utcnow().strftime("%H:%M:%S UTC")
-        self.refreshes += 1
-
-    @rx.event
-    @guarded(Permission.VIEW_DASHBOARDS)
-    async def set_period(self, period: str) -> None:
-        """Show every widget over another period."""
-        if period in PERIODS:
-            self.period = period
-            await self._refresh(current_principal())
-
-    @rx.event
-    @guarded(Permission.USE_BUILDERS)
-    async def moved(self, layout: list[dict[str, Any]]) -> None:
-        """Save where the widgets are now (after a drag or a resize)."""
-        positions = {}
-        for item in layout:
-            try:
-                positions[str(item["i"])] = Layout(
-                    x=int(item["x"]), y=int(item["y"]), w=int(item["w"]), h=int(item["h"])
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
-        principal = current_principal()
-
-        def save() -> None:
-            with session_scope() as session:
-                save_layout(session, self.key, positions, principal=principal, now=utcnow())
-
-        try:
-            await asyncio.to_thread(save)
-        except UserError as exc:
-            self.message = exc.text
-            return
-        self.message = ""
-        self.layout = _layout(
-            [
-                {**t, **_position(positions.get(t["id"]))}  # type: ignore[typeddict-item]
-                for t in self.tiles
-            ]
-        )
-
-    async def _on_change(self, change: Change) -> bool:
-        principal = await resolve_principal(self)
-        if principal is None or not principal.can(Permission.VIEW_DASHBOARDS):
-            self.tiles, self.layout = [], []
-            return False
-        await self._refresh(principal)
-        return self.found
-
-
-def _position(layout: Layout | None) -> dict[str, int]:
-    if layout is None:
-        return {}
-    return {"x_pos": layout.x, "y_pos": layout.y, "w": layout.w, "h": layout.h}
 
 
 def _card(board: BoardCard) -> rx.Component:
@@ -254,6 +105,7 @@ def _tile(tile: TileView) -> rx.Component:
                 rx.hstack(
                     rx.text(tile["title"], size="2", weight="medium", truncate=True),
                     rx.spacer(),
+                    _edit_pencil(tile),
                     rx.cond(BoardState.can_edit, rx.icon("grip", size=14, color="var(--gray-8)")),
                     width="100%",
                     align="center",
@@ -264,7 +116,7 @@ def _tile(tile: TileView) -> rx.Component:
                     rx.callout(
                         tile["problem"], icon="triangle-alert", color_scheme="red", size="1"
                     ),
-                    tile_body(tile),
+                    tile_body(tile, _drill),
                 ),
                 spacing="2",
                 height="100%",
@@ -276,6 +128,23 @@ def _tile(tile: TileView) -> rx.Component:
             data_testid="tile-" + tile["id"],
         ),
         key=tile["id"],
+    )
+
+
+def _drill(tile: TileView, point: Any) -> Any:
+    return DrillState.open_point(tile["id"], point["x"], point["key"])
+
+
+def _edit_pencil(tile: TileView) -> rx.Component:
+    return rx.cond(
+        BoardState.editing,
+        rx.icon_button(
+            rx.icon("pencil", size=12),
+            on_click=DesignerState.edit(tile["id"]),
+            variant="ghost",
+            size="1",
+            data_testid="edit-" + tile["id"],
+        ),
     )
 
 
@@ -291,31 +160,224 @@ def _period_picker() -> rx.Component:
     )
 
 
+def _choices(
+    label: str, icon: str, chosen: Any, options: Any, *, toggle: Any, testid: str
+) -> rx.Component:
+    """A button that opens a list of checkboxes; none ticked means every one."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon(icon, size=14),
+                rx.cond(
+                    chosen.length() == 0,
+                    T(label),
+                    chosen.join(", "),
+                ),
+                rx.icon("chevron-down", size=12),
+                variant="surface",
+                color_scheme="gray",
+                size="2",
+                max_width="220px",
+                overflow="hidden",
+                data_testid=testid,
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.foreach(
+                    options,
+                    lambda option: rx.text(
+                        rx.flex(
+                            rx.checkbox(
+                                checked=chosen.contains(option),
+                                on_change=lambda _: toggle(option),
+                            ),
+                            option,
+                            gap="2",
+                            align="center",
+                        ),
+                        as_="label",
+                        size="2",
+                        data_testid=testid + "-option",
+                    ),
+                ),
+                rx.cond(
+                    chosen.length() > 0,
+                    rx.button(
+                        T("Show all"), on_click=BoardState.clear_filters, variant="ghost", size="1"
+                    ),
+                ),
+                spacing="1",
+                max_height="320px",
+                overflow_y="auto",
+            ),
+            size="1",
+        ),
+    )
+
+
+def _share_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("users", size=14),
+                T("Share"),
+                variant="soft",
+                size="2",
+                data_testid="share",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title(T("Share with roles")),
+            rx.text(
+                T("Administrators and builders always see every dashboard."),
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.form(
+                rx.vstack(
+                    *[
+                        rx.text(
+                            rx.flex(
+                                rx.checkbox(
+                                    name=role.value,
+                                    default_checked=BoardState.shared_with.contains(role.value),
+                                ),
+                                T(label),
+                                gap="2",
+                            ),
+                            as_="label",
+                            size="2",
+                        )
+                        for role, label in ROLE_LABELS.items()
+                    ],
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(T("Cancel"), variant="soft", color_scheme="gray")
+                        ),
+                        rx.button(T("Save"), type="submit", data_testid="share-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    margin_top="12px",
+                ),
+                on_submit=BoardState.save_sharing,
+            ),
+            max_width="420px",
+        ),
+        open=BoardState.share_open,
+        on_open_change=BoardState.set_share_open,
+    )
+
+
+def _duplicate_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(
+                rx.icon("copy", size=14),
+                T("Duplicate"),
+                variant="soft",
+                size="2",
+                data_testid="duplicate",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title(T("Duplicate dashboard")),
+            rx.form(
+                rx.vstack(
+                    rx.input(
+                        name="title",
+                        default_value=BoardState.title + " (2)",
+                        width="100%",
+                        data_testid="duplicate-title",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button(T("Cancel"), variant="soft", color_scheme="gray")
+                        ),
+                        rx.button(T("Duplicate"), type="submit", data_testid="duplicate-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=BoardState.duplicate,
+            ),
+            max_width="420px",
+        ),
+        open=BoardState.duplicate_open,
+        on_open_change=BoardState.set_duplicate_open,
+    )
+
+
+def _builder_tools() -> rx.Component:
+    return rx.cond(
+        BoardState.can_edit,
+        rx.hstack(
+            rx.button(
+                rx.icon(rx.cond(BoardState.editing, "check", "pencil"), size=14),
+                rx.cond(BoardState.editing, T("Done"), T("Edit")),
+                on_click=BoardState.toggle_editing,
+                variant=rx.cond(BoardState.editing, "solid", "soft"),
+                size="2",
+                data_testid="edit-board",
+            ),
+            _share_dialog(),
+            _duplicate_dialog(),
+            spacing="2",
+        ),
+    )
+
+
+def _filters_bar() -> rx.Component:
+    return rx.hstack(
+        _period_picker(),
+        _choices(
+            N_("All channels"),
+            "store",
+            BoardState.channels,
+            BoardState.channel_options,
+            toggle=BoardState.toggle_channel,
+            testid="channel-filter",
+        ),
+        _choices(
+            N_("All countries"),
+            "globe",
+            BoardState.countries,
+            BoardState.country_options,
+            toggle=BoardState.toggle_country,
+            testid="country-filter",
+        ),
+        rx.badge(
+            rx.icon("radio", size=12),
+            T("Live"),
+            " · ",
+            BoardState.refreshed,
+            color_scheme="green",
+            data_testid="live-badge",
+        ),
+        rx.spacer(),
+        _builder_tools(),
+        width="100%",
+        align="center",
+        spacing="3",
+        wrap="wrap",
+    )
+
+
 def board_content() -> rx.Component:
     """One dashboard: its filters and its widgets on the grid."""
     return rx.cond(
         BoardState.found,
         rx.vstack(
-            rx.hstack(
-                rx.vstack(
-                    rx.heading(BoardState.title, size="5", data_testid="board-title"),
-                    rx.text(BoardState.description, size="2", color_scheme="gray"),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                _period_picker(),
-                rx.badge(
-                    rx.icon("radio", size=12),
-                    T("Live"),
-                    " · ",
-                    BoardState.refreshed,
-                    color_scheme="green",
-                    data_testid="live-badge",
-                ),
-                width="100%",
-                align="center",
-                spacing="3",
+            rx.vstack(
+                rx.heading(BoardState.title, size="5", data_testid="board-title"),
+                rx.text(BoardState.description, size="2", color_scheme="gray"),
+                spacing="1",
             ),
+            _filters_bar(),
+            rx.cond(BoardState.editing, palette()),
             rx.cond(BoardState.message != "", rx.callout(BoardState.message, color_scheme="red")),
             rx.text(BoardState.refreshes, id="refresh-count", display="none"),
             rx.text(BoardState.positions, id="positions", display="none"),
@@ -326,11 +388,13 @@ def board_content() -> rx.Component:
                 row_height=64,
                 is_draggable=BoardState.can_edit,
                 is_resizable=BoardState.can_edit,
-                draggable_cancel=".recharts-wrapper, a, button, input",
+                draggable_cancel=".recharts-wrapper, a, button, input, tr",
                 on_drag_stop=BoardState.moved,
                 on_resize_stop=BoardState.moved,
                 width="100%",
             ),
+            inspector(),
+            drill_dialog(),
             spacing="4",
             width="100%",
             data_testid="board",

@@ -1,0 +1,679 @@
+"""The dashboard designer: a palette of widget types and an inspector with live preview.
+
+A builder picks a widget type from the palette (or the pencil of a tile), edits its data
+with pickers — source, measures, dimensions, filters, top-N, period — and sees the widget's
+result beside the pickers after every change. Save stores the dashboard's next version.
+The draft and its conversion are `reports.designer` (pure); this is only the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cbe_app.auth.roles import Permission
+from cbe_app.config import get_settings
+from cbe_app.core.errors import UserError, ValidationFailed
+from cbe_app.core.i18n import N_
+from cbe_app.db import session_scope
+from cbe_app.dbtypes import utcnow
+from cbe_app.packs.service import definitions_in_effect
+from cbe_app.reports import designer
+from cbe_app.reports.boards import dashboard, remove_widget, save_widget
+from cbe_app.reports.dashboard import Layout
+from cbe_app.reports.designer import Choice, Draft
+from cbe_app.reports.refresh import preview
+from cbe_app.reports.spec import ChartType, Grain, KpiDefinition
+from cbe_app.reports.tiles import TileView, tile_view
+from cbe_app.ui.components.dashboard_tiles import tile_body
+from cbe_app.ui.guard import current_principal, guarded
+from cbe_app.ui.i18n import LocaleState, T, T_var
+from cbe_app.ui.pages.board_state import PERIOD_LABELS, BoardState
+
+NONE = "-"  # a picker's "nothing chosen" (Radix selects cannot hold an empty value)
+PALETTE: list[tuple[ChartType, str, str]] = [
+    (ChartType.KPI, "gauge", N_("KPI tile")),
+    (ChartType.LINE, "chart-line", N_("Line")),
+    (ChartType.AREA, "chart-area", N_("Area")),
+    (ChartType.BAR, "chart-column", N_("Bar")),
+    (ChartType.PIE, "chart-pie", N_("Pie")),
+    (ChartType.DONUT, "circle-dashed", N_("Donut")),
+    (ChartType.TABLE, "table", N_("Table")),
+    (ChartType.PIVOT, "grid-3x3", N_("Pivot table")),
+    (ChartType.MAP, "globe", N_("World map")),
+]
+CHART_LABELS = {chart.value: label for chart, _, label in PALETTE}
+GRAINS = designer.labelled([g.value for g in Grain], designer.GRAIN_LABELS)
+_EMPTY_DRAFT = designer.new_draft(ChartType.TABLE, set())
+_PLAIN = frozenset(
+    {"title_en", "title_zh", "chart", "mode", "kpi", "by", "source", "limit", "period"}
+)
+
+
+def _kpi_choices(language: str) -> tuple[list[Choice], dict[str, list[Choice]]]:
+    with session_scope() as session:
+        kpis = definitions_in_effect(session, KpiDefinition)
+    choices = [Choice(value=k, label=v.title.get(language)) for k, v in sorted(kpis.items())]
+    return choices, {k: designer.by_choices(v.data.source, v.by) for k, v in kpis.items()}
+
+
+class DesignerState(rx.State):
+    """The inspector: the widget being edited, its choices, problems and preview."""
+
+    open: bool = False
+    editing_existing: bool = False
+    draft: Draft = _EMPTY_DRAFT
+    problems: dict[str, str] = {}
+    preview: list[TileView] = []  # none or one
+    kpis: list[Choice] = []
+    kpi_dims: dict[str, list[Choice]] = {}
+    saving: bool = False
+
+    # The pickers' options, for the draft's source.
+
+    @rx.var
+    def sources(self) -> list[Choice]:
+        """Every source a widget may read."""
+        return designer.source_choices()
+
+    @rx.var
+    def measure_fields(self) -> list[Choice]:
+        """Fields a measure may compute over (plus 'rows', to count them)."""
+        rows = Choice(value=NONE, label=N_("Rows"))
+        return [rows, *designer.field_choices(self.draft["source"], role="measure")]
+
+    @rx.var
+    def dimension_fields(self) -> list[Choice]:
+        """Fields the rows may be grouped by."""
+        return designer.field_choices(self.draft["source"], role="dimension")
+
+    @rx.var
+    def filter_fields(self) -> list[Choice]:
+        """Fields a filter may test."""
+        return designer.field_choices(self.draft["source"], role="filter")
+
+    @rx.var
+    def measure_aggs(self) -> list[list[Choice]]:
+        """For each measure row, what may be computed of its field."""
+        source = self.draft["source"]
+        return [
+            designer.labelled(
+                designer.aggregate_choices(source, m["field"]), designer.AGGREGATE_LABELS
+            )
+            for m in self.draft["measures"]
+        ]
+
+    @rx.var
+    def filter_ops(self) -> list[list[Choice]]:
+        """For each filter row, the operators that apply to its field."""
+        source = self.draft["source"]
+        return [
+            designer.labelled(
+                designer.operator_choices(source, f["field"]), designer.OPERATOR_LABELS
+            )
+            for f in self.draft["filters"]
+        ]
+
+    @rx.var
+    def dimension_is_time(self) -> list[bool]:
+        """For each dimension row, whether it takes a grain."""
+        source = self.draft["source"]
+        return [designer.is_time(source, d["field"]) for d in self.draft["dimensions"]]
+
+    @rx.var
+    def by_choices(self) -> list[Choice]:
+        """The dimensions the chosen KPI is offered by."""
+        return self.kpi_dims.get(self.draft["kpi"], [])
+
+    @rx.var
+    def kept_labels(self) -> list[str]:
+        """Measures written in the definition that the pickers pass through."""
+        return [designer.kept_label(text) for text in self.draft["kept"]]
+
+    @rx.var
+    def problem_lines(self) -> list[str]:
+        """Every problem of the draft, one line each, by the part it is in."""
+        return [f"{where}: {problem}" for where, problem in self.problems.items()]
+
+    # Opening and closing.
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def add(self, chart: str) -> None:
+        """Start a new widget of a palette type."""
+        board = await self.get_state(BoardState)
+        taken = {t["id"] for t in board.tiles}
+        await self._start(designer.new_draft(ChartType(chart), taken), existing=False)
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def edit(self, widget_id: str) -> None:
+        """Open a widget of the dashboard in the inspector."""
+        board = await self.get_state(BoardState)
+        principal = current_principal()
+
+        def load() -> Draft | None:
+            with session_scope() as session:
+                found = dashboard(session, board.key, principal)
+            widget = next((w for w in found.widgets if w.id == widget_id), None)
+            return designer.draft_of(widget) if widget else None
+
+        draft = await asyncio.to_thread(load)
+        if draft is not None:
+            await self._start(draft, existing=True)
+
+    async def _start(self, draft: Draft, *, existing: bool) -> None:
+        language = "zh_CN" if (await self.get_state(LocaleState)).is_zh else "en"
+        self.kpis, self.kpi_dims = await asyncio.to_thread(_kpi_choices, language)
+        self.draft, self.editing_existing, self.open = draft, existing, True
+        await self._preview()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def close(self) -> None:
+        """Leave the inspector without saving."""
+        self.open, self.preview, self.problems = False, [], {}
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def set_open(self, value: bool) -> None:
+        """The dialog asks to close (Escape, a click outside)."""
+        if not value:
+            self.open, self.preview, self.problems = False, [], {}
+
+    # Editing: each change re-checks the draft and refreshes the preview.
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def set_value(self, name: str, value: str) -> None:
+        """Set one of the draft's plain values (title, chart, mode, kpi, by, source…)."""
+        if name not in _PLAIN:
+            return
+        value = "" if value == NONE else str(value)[:200]
+        draft = dict(self.draft)
+        draft[name] = value
+        if name == "source":  # fields of another source do not apply
+            draft.update(measures=[{"agg": "count", "field": ""}], dimensions=[], filters=[])
+            draft["kept"] = []
+        if name == "kpi":
+            draft["by"] = ""
+        self.draft = draft  # type: ignore[assignment]
+        await self._preview()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def set_row(self, part: str, index: int, name: str, value: str) -> None:
+        """Set `name` of row `index` of the measures, dimensions or filters."""
+        if part not in ("measures", "dimensions", "filters"):
+            return
+        rows = [dict(r) for r in self.draft[part]]  # type: ignore[literal-required]
+        if not 0 <= index < len(rows) or name not in rows[index]:
+            return
+        value = "" if value == NONE else str(value)[:1000]
+        rows[index][name] = value
+        source = self.draft["source"]
+        if part == "measures" and name == "field":
+            allowed = designer.aggregate_choices(source, value)
+            if rows[index]["agg"] not in allowed:
+                rows[index]["agg"] = allowed[-1] if value else "count"
+        if part == "dimensions" and name == "field":
+            rows[index]["grain"] = "month" if designer.is_time(source, value) else ""
+        if part == "filters" and name == "field":
+            rows[index]["op"] = designer.operator_choices(source, value)[0]
+        self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
+        await self._preview()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def add_row(self, part: str) -> None:
+        """Add a measure, dimension or filter to the draft."""
+        source = self.draft["source"]
+        new: dict[str, dict[str, str]] = {
+            "measures": {"agg": "count", "field": ""},
+            "dimensions": {"field": "", "grain": ""},
+            "filters": {"field": "", "op": "eq", "value": ""},
+        }
+        if part not in new:
+            return
+        row = new[part]
+        if part == "filters":
+            first = designer.field_choices(source, role="filter")
+            if first:
+                row = {"field": first[0]["value"], "op": "eq", "value": ""}
+        rows = [*self.draft[part], row]  # type: ignore[literal-required]
+        self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
+        await self._preview()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def remove_row(self, part: str, index: int) -> None:
+        """Take a measure, dimension, filter or kept measure off the draft."""
+        if part not in ("measures", "dimensions", "filters", "kept"):
+            return
+        rows = list(self.draft[part])  # type: ignore[literal-required]
+        if 0 <= index < len(rows):
+            del rows[index]
+        self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
+        await self._preview()
+
+    async def _preview(self) -> None:
+        board = await self.get_state(BoardState)
+        locale = (await self.get_state(LocaleState)).locale
+        draft, chosen = dict(self.draft), board.chosen_filters()
+
+        def run() -> tuple[dict[str, str], list[TileView]]:
+            try:
+                widget = designer.widget_of(draft, designer.place_below([], 6))  # type: ignore[arg-type]
+            except ValidationFailed as exc:
+                return exc.field_errors, []
+            with session_scope() as session:
+                tile = preview(session, widget, chosen, utcnow(), get_settings().base_currency)
+            return {}, [tile_view(tile, locale)]
+
+        self.problems, self.preview = await asyncio.to_thread(run)
+
+    # Saving.
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def save(self) -> None:
+        """Put the widget on the dashboard (its next version) and close the inspector."""
+        board = await self.get_state(BoardState)
+        principal, draft, existing = current_principal(), dict(self.draft), self.editing_existing
+        layouts = [Layout(x=t["x_pos"], y=t["y_pos"], w=t["w"], h=t["h"]) for t in board.tiles]
+        current = next((t for t in board.tiles if t["id"] == draft["id"]), None)
+
+        def store() -> None:
+            width = 3 if draft["chart"] == ChartType.KPI.value else 6
+            place = designer.place_below(layouts, width)
+            if existing and current is not None:
+                place = Layout(
+                    x=current["x_pos"], y=current["y_pos"], w=current["w"], h=current["h"]
+                )
+            widget = designer.widget_of(draft, place)  # type: ignore[arg-type]
+            with session_scope() as session:
+                save_widget(session, board.key, widget, principal=principal, now=utcnow())
+
+        try:
+            await asyncio.to_thread(store)
+        except ValidationFailed as exc:
+            self.problems = exc.field_errors or {"widget": exc.text}
+            return
+        except UserError as exc:
+            self.problems = {"widget": exc.text}
+            return
+        self.open, self.preview, self.problems = False, [], {}
+        await board.reload()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def remove(self) -> None:
+        """Take the widget being edited off the dashboard."""
+        board = await self.get_state(BoardState)
+        principal, widget_id = current_principal(), self.draft["id"]
+
+        def drop() -> None:
+            with session_scope() as session:
+                remove_widget(session, board.key, widget_id, principal=principal, now=utcnow())
+
+        try:
+            await asyncio.to_thread(drop)
+        except UserError as exc:
+            self.problems = {"widget": exc.text}
+            return
+        self.open, self.preview, self.problems = False, [], {}
+        await board.reload()
+
+
+# The screen.
+
+
+def palette() -> rx.Component:
+    """The widget types a builder can add, one button each."""
+    return rx.hstack(
+        rx.text(T("Add a widget:"), size="2", color_scheme="gray"),
+        *[
+            rx.button(
+                rx.icon(icon, size=14),
+                T(label),
+                on_click=DesignerState.add(chart.value),
+                variant="soft",
+                size="1",
+                data_testid=f"palette-{chart.value}",
+            )
+            for chart, icon, label in PALETTE
+        ],
+        wrap="wrap",
+        spacing="2",
+        align="center",
+        data_testid="palette",
+    )
+
+
+def _select(
+    value: Any, options: Any, on_change: Any, testid: str, *, width: str = "100%"
+) -> rx.Component:
+    """A picker over `options` (Choices: a value and its label's message id)."""
+    return rx.select.root(
+        rx.select.trigger(width=width, data_testid=testid),
+        rx.select.content(
+            rx.foreach(options, lambda c: rx.select.item(T_var(c["label"]), value=c["value"]))
+        ),
+        value=value,
+        on_change=on_change,
+        size="1",
+    )
+
+
+def _label(text: str) -> rx.Component:
+    return rx.text(T(text), size="1", weight="medium", color_scheme="gray")
+
+
+def _remove_button(part: str, index: Any, testid: str) -> rx.Component:
+    return rx.icon_button(
+        rx.icon("x", size=12),
+        on_click=DesignerState.remove_row(part, index),
+        variant="ghost",
+        size="1",
+        color_scheme="gray",
+        data_testid=testid,
+    )
+
+
+def _measure_row(measure: Any, n: Any) -> rx.Component:
+    return rx.hstack(
+        _select(
+            measure["agg"],
+            DesignerState.measure_aggs[n],
+            lambda v: DesignerState.set_row("measures", n, "agg", v),
+            "measure-agg",
+            width="130px",
+        ),
+        _select(
+            rx.cond(measure["field"] == "", NONE, measure["field"]),
+            DesignerState.measure_fields,
+            lambda v: DesignerState.set_row("measures", n, "field", v),
+            "measure-field",
+        ),
+        _remove_button("measures", n, "measure-remove"),
+        width="100%",
+        align="center",
+    )
+
+
+def _dimension_row(dimension: Any, n: Any) -> rx.Component:
+    return rx.hstack(
+        _select(
+            rx.cond(dimension["field"] == "", NONE, dimension["field"]),
+            DesignerState.dimension_fields,
+            lambda v: DesignerState.set_row("dimensions", n, "field", v),
+            "dimension-field",
+        ),
+        rx.cond(
+            DesignerState.dimension_is_time[n],
+            _select(
+                dimension["grain"],
+                GRAINS,
+                lambda v: DesignerState.set_row("dimensions", n, "grain", v),
+                "dimension-grain",
+                width="110px",
+            ),
+        ),
+        _remove_button("dimensions", n, "dimension-remove"),
+        width="100%",
+        align="center",
+    )
+
+
+def _filter_row(condition: Any, n: Any) -> rx.Component:
+    return rx.hstack(
+        _select(
+            condition["field"],
+            DesignerState.filter_fields,
+            lambda v: DesignerState.set_row("filters", n, "field", v),
+            "filter-field",
+        ),
+        _select(
+            condition["op"],
+            DesignerState.filter_ops[n],
+            lambda v: DesignerState.set_row("filters", n, "op", v),
+            "filter-op",
+            width="120px",
+        ),
+        rx.input(
+            default_value=condition["value"],
+            on_blur=lambda v: DesignerState.set_row("filters", n, "value", v),
+            placeholder=T("value; lists comma-separated"),
+            size="1",
+            width="160px",
+            data_testid="filter-value",
+        ),
+        _remove_button("filters", n, "filter-remove"),
+        width="100%",
+        align="center",
+    )
+
+
+def _add_row(part: str, text: str, testid: str) -> rx.Component:
+    return rx.button(
+        rx.icon("plus", size=12),
+        T(text),
+        on_click=DesignerState.add_row(part),
+        variant="ghost",
+        size="1",
+        data_testid=testid,
+    )
+
+
+def _kpi_fields() -> rx.Component:
+    return rx.vstack(
+        _label(N_("KPI")),
+        _select(
+            rx.cond(DesignerState.draft["kpi"] == "", NONE, DesignerState.draft["kpi"]),
+            DesignerState.kpis,
+            lambda v: DesignerState.set_value("kpi", v),
+            "inspector-kpi",
+        ),
+        _label(N_("By")),
+        rx.select.root(
+            rx.select.trigger(width="100%", data_testid="inspector-by"),
+            rx.select.content(
+                rx.select.item(T("Total only"), value=NONE),
+                rx.foreach(DesignerState.by_choices, lambda v: rx.select.item(T_var(v), value=v)),
+            ),
+            value=rx.cond(DesignerState.draft["by"] == "", NONE, DesignerState.draft["by"]),
+            on_change=lambda v: DesignerState.set_value("by", v),
+            size="1",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _data_fields() -> rx.Component:
+    draft = DesignerState.draft
+    return rx.vstack(
+        _label(N_("Source")),
+        _select(
+            draft["source"],
+            DesignerState.sources,
+            lambda v: DesignerState.set_value("source", v),
+            "inspector-source",
+        ),
+        _label(N_("Measures")),
+        rx.foreach(
+            DesignerState.kept_labels,
+            lambda text, n: rx.hstack(
+                rx.badge(text, variant="outline"),
+                _remove_button("kept", n, "kept-remove"),
+                align="center",
+            ),
+        ),
+        rx.foreach(draft["measures"].to(list[dict[str, str]]), _measure_row),
+        _add_row("measures", N_("Add a measure"), "add-measure"),
+        _label(N_("Group by")),
+        rx.foreach(draft["dimensions"].to(list[dict[str, str]]), _dimension_row),
+        rx.cond(
+            draft["dimensions"].to(list).length() < 3,
+            _add_row("dimensions", N_("Add a dimension"), "add-dimension"),
+        ),
+        _label(N_("Filters")),
+        rx.foreach(draft["filters"].to(list[dict[str, str]]), _filter_row),
+        _add_row("filters", N_("Add a filter"), "add-filter"),
+        _label(N_("Top N")),
+        rx.input(
+            default_value=draft["limit"],
+            on_blur=lambda v: DesignerState.set_value("limit", v),
+            placeholder=T("all rows"),
+            size="1",
+            width="100px",
+            data_testid="inspector-limit",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _common_fields() -> rx.Component:
+    draft = DesignerState.draft
+    return rx.vstack(
+        _label(N_("Title")),
+        rx.input(
+            default_value=draft["title_en"],
+            on_blur=lambda v: DesignerState.set_value("title_en", v),
+            size="1",
+            width="100%",
+            data_testid="inspector-title",
+        ),
+        _label(N_("Title in Chinese")),
+        rx.input(
+            default_value=draft["title_zh"],
+            on_blur=lambda v: DesignerState.set_value("title_zh", v),
+            size="1",
+            width="100%",
+        ),
+        _label(N_("Shown as")),
+        rx.select.root(
+            rx.select.trigger(width="100%", data_testid="inspector-chart"),
+            rx.select.content(
+                *[rx.select.item(T(label), value=chart.value) for chart, _, label in PALETTE]
+            ),
+            value=draft["chart"],
+            on_change=lambda v: DesignerState.set_value("chart", v),
+            size="1",
+        ),
+        _label(N_("Shows")),
+        rx.segmented_control.root(
+            rx.segmented_control.item(T("A KPI of the library"), value="kpi"),
+            rx.segmented_control.item(T("Its own data"), value="data"),
+            value=draft["mode"],
+            on_change=lambda v: DesignerState.set_value("mode", v),
+            size="1",
+            data_testid="inspector-mode",
+        ),
+        _label(N_("Period")),
+        rx.select.root(
+            rx.select.trigger(width="100%", data_testid="inspector-period"),
+            rx.select.content(
+                rx.select.item(T("The dashboard's period"), value=NONE),
+                *[rx.select.item(T(label), value=p.value) for p, label in PERIOD_LABELS.items()],
+            ),
+            value=rx.cond(draft["period"] == "", NONE, draft["period"]),
+            on_change=lambda v: DesignerState.set_value("period", v),
+            size="1",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _preview_pane() -> rx.Component:
+    return rx.vstack(
+        _label(N_("Preview")),
+        rx.cond(
+            DesignerState.problem_lines.length() > 0,
+            rx.callout(
+                rx.vstack(rx.foreach(DesignerState.problem_lines, rx.text), spacing="1"),
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                data_testid="inspector-problems",
+            ),
+        ),
+        rx.foreach(
+            DesignerState.preview,
+            lambda tile: rx.card(
+                rx.vstack(
+                    rx.text(tile["title"], size="2", weight="medium"),
+                    rx.cond(
+                        tile["problem"] != "",
+                        rx.callout(tile["problem"], color_scheme="red", size="1"),
+                        tile_body(tile),
+                    ),
+                    height="100%",
+                    width="100%",
+                ),
+                height="300px",
+                width="100%",
+                overflow="hidden",
+                data_testid="inspector-preview",
+            ),
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def inspector() -> rx.Component:
+    """The inspector dialog: pickers on the left, the widget's result on the right."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(
+                rx.cond(DesignerState.editing_existing, T("Edit widget"), T("New widget"))
+            ),
+            rx.grid(
+                rx.vstack(
+                    _common_fields(),
+                    rx.cond(DesignerState.draft["mode"] == "kpi", _kpi_fields(), _data_fields()),
+                    width="100%",
+                    spacing="3",
+                    max_height="62vh",
+                    overflow_y="auto",
+                    padding_right="8px",
+                ),
+                _preview_pane(),
+                columns="2",
+                spacing="5",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.cond(
+                    DesignerState.editing_existing,
+                    rx.button(
+                        rx.icon("trash-2", size=14),
+                        T("Remove from dashboard"),
+                        on_click=DesignerState.remove,
+                        color_scheme="red",
+                        variant="soft",
+                        data_testid="inspector-remove",
+                    ),
+                ),
+                rx.spacer(),
+                rx.button(
+                    T("Cancel"), on_click=DesignerState.close, variant="soft", color_scheme="gray"
+                ),
+                rx.button(
+                    T("Save widget"), on_click=DesignerState.save, data_testid="inspector-save"
+                ),
+                width="100%",
+                margin_top="16px",
+            ),
+            max_width="1000px",
+            width="94vw",
+            data_testid="inspector",
+        ),
+        open=DesignerState.open,
+        on_open_change=DesignerState.set_open,
+    )
