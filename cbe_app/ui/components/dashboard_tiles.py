@@ -95,6 +95,7 @@ def _chart(tile: TileView, on_point: OnPoint) -> rx.Component:
         ),
         ("pie", _pie(tile, "0%", on_point)),
         ("donut", _pie(tile, "55%", on_point)),
+        ("pivot", _table(tile, None)),  # a pivot's rows are not points
         _table(tile, on_point),
     )
 
@@ -122,7 +123,7 @@ def _pie(tile: TileView, inner: str, on_point: OnPoint) -> rx.Component:
 def _table(tile: TileView, on_point: OnPoint) -> rx.Component:
     def row(cells: Any, n: Any) -> rx.Component:
         body = rx.foreach(cells, rx.table.cell)
-        if on_point is None or tile["type"] == "pivot":  # a pivot's rows are not points
+        if on_point is None:
             return rx.table.row(body)
         return rx.table.row(
             body,

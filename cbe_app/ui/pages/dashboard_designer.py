@@ -353,18 +353,26 @@ def palette() -> rx.Component:
 
 
 def _select(
-    value: Any, options: Any, on_change: Any, testid: str, *, width: str = "100%"
+    value: Any, options: Any, on_change: Any, testid: str, *, width: str = ""
 ) -> rx.Component:
-    """A picker over `options` (Choices: a value and its label's message id)."""
-    return rx.select.root(
-        rx.select.trigger(width=width, data_testid=testid),
+    """A picker over `options` (Choices: a value and its label's message id).
+
+    Without a `width` it takes the room its row leaves.
+    """
+    picker = rx.select.root(
+        rx.select.trigger(width="100%", data_testid=testid),
         rx.select.content(
-            rx.foreach(options, lambda c: rx.select.item(T_var(c["label"]), value=c["value"]))
+            rx.foreach(
+                options, lambda c: rx.select.item(T_var(c["label"].to(str)), value=c["value"])
+            )
         ),
         value=value,
         on_change=on_change,
         size="1",
     )
+    if width:
+        return rx.box(picker, width=width, flex_shrink="0")
+    return rx.box(picker, flex="1", min_width="0", width="100%")
 
 
 def _label(text: str) -> rx.Component:
@@ -481,7 +489,10 @@ def _kpi_fields() -> rx.Component:
             rx.select.trigger(width="100%", data_testid="inspector-by"),
             rx.select.content(
                 rx.select.item(T("Total only"), value=NONE),
-                rx.foreach(DesignerState.by_choices, lambda v: rx.select.item(T_var(v), value=v)),
+                rx.foreach(
+                    DesignerState.by_choices,
+                    lambda c: rx.select.item(T_var(c["label"].to(str)), value=c["value"]),
+                ),
             ),
             value=rx.cond(DesignerState.draft["by"] == "", NONE, DesignerState.draft["by"]),
             on_change=lambda v: DesignerState.set_value("by", v),

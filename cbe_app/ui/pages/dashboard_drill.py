@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
@@ -110,10 +111,8 @@ def _cell(value: Any, field_type: str, currency: str, locale: str) -> str:
         return ""
     if field_type == "money":
         return format_value(value, "money", currency, locale)
-    if hasattr(value, "isoformat"):
-        return (
-            value.isoformat(sep=" ", timespec="minutes") if hasattr(value, "hour") else str(value)
-        )
+    if isinstance(value, datetime):  # times are stored in UTC
+        return value.strftime("%Y-%m-%d %H:%M UTC")
     return str(value)
 
 
