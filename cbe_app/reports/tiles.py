@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
+import pycountry
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from cbe_app.reports.catalog import SOURCES
@@ -104,6 +105,10 @@ def tile_view(tile: Tile, locale: str) -> TileView:
         if changes:
             base["change"], base["trend"] = _change(rows[0].get(changes[0].key), locale)
     base["points"] = [_point(row, dims, shown) for row in rows]
+    if widget.chart.type is ChartType.MAP:
+        for point, row in zip(base["points"], rows, strict=True):
+            point["id"] = _iso_numeric(row.get(dims[0].key) if dims else None)
+            point["text"] = format_value(row.get(shown.key), shown.format, result.currency, locale)
     pivot = widget.chart.pivot_columns
     if widget.chart.type is ChartType.PIVOT and len(dims) == 2 and pivot in (dims[1].key, None):
         base["headers"], base["cells"] = _pivoted(rows, dims, shown, result.currency, locale)
@@ -155,6 +160,12 @@ def _point(row: dict[str, Any], dims: list[Column], shown: Column) -> dict[str, 
         # what a click on the point drills into: its dimensions' values, as the row has them
         "key": json.dumps([_plain(row.get(d.key)) for d in dims]),
     }
+
+
+def _iso_numeric(code: Any) -> str:
+    """The ISO 3166 numeric code of a two-letter country code, as map shapes are keyed."""
+    found = pycountry.countries.get(alpha_2=str(code).upper()) if code else None
+    return str(found.numeric) if found else ""
 
 
 def _plain(value: Any) -> Any:

@@ -212,3 +212,18 @@ def test_drill_down_from_a_bar_to_its_orders(page: Page) -> None:
         expect(drill.get_by_test_id("drill-page")).to_contain_text("Page 2")
         expect(rows).to_have_count(min(total - 25, 25))
     shot(page, "drill-down")
+
+
+def test_the_world_map_shades_countries_and_a_click_drills_into_one(page: Page) -> None:
+    open_cockpit(page)
+    _pick(page, "period", "All time", within="board")
+    countries = page.locator("[data-testid=tile-gmv_by_country] path[data-country]")
+    expect(countries.first).to_be_visible()
+    assert countries.count() >= 3  # the demo sells to many countries
+    germany = page.locator("[data-testid=tile-gmv_by_country] path[data-country=DE]")
+    expect(germany.locator("title")).to_contain_text("Germany: $")
+    germany.click(force=True)  # its shape's centre may be covered by a neighbour's path
+    drill = page.get_by_test_id("drill")
+    expect(drill).to_contain_text("GMV by country · DE")
+    expect(drill.get_by_test_id("drill-row").first).to_contain_text("DE")
+    shot(page, "world-map-drill")

@@ -9,9 +9,11 @@ import reflex as rx
 
 from cbe_app.reports.tiles import TileView
 from cbe_app.ui.i18n import T_var
+from cbe_app.ui.wrapped.world_map import world_map
 
-# What a click on a point does: given the tile and the point, the event to send (drill down).
-OnPoint = Callable[[TileView, Any], Any] | None
+# What a click on a point does: given the tile, the point's label and its drill-down key
+# (Vars), the event to send.
+OnPoint = Callable[[TileView, Any, Any], Any] | None
 
 PALETTE = ["#3e63dd", "#12a594", "#e5484d", "#f76b15", "#8e4ec6", "#ffc53d", "#0090ff", "#46a758"]
 
@@ -53,7 +55,9 @@ def _cells(tile: TileView, on_point: OnPoint, colours: bool) -> rx.Component:
         fill = rx.Var.create(PALETTE)[n % len(PALETTE)] if colours else PALETTE[0]
         if on_point is None:
             return rx.recharts.cell(fill=fill)
-        return rx.recharts.cell(fill=fill, on_click=on_point(tile, point), cursor="pointer")
+        return rx.recharts.cell(
+            fill=fill, on_click=on_point(tile, point["x"], point["key"]), cursor="pointer"
+        )
 
     return rx.foreach(tile["points"], cell)
 
@@ -96,7 +100,18 @@ def _chart(tile: TileView, on_point: OnPoint) -> rx.Component:
         ("pie", _pie(tile, "0%", on_point)),
         ("donut", _pie(tile, "55%", on_point)),
         ("pivot", _table(tile, None)),  # a pivot's rows are not points
+        ("map", _map(tile, on_point)),
         _table(tile, on_point),
+    )
+
+
+def _map(tile: TileView, on_point: OnPoint) -> rx.Component:
+    if on_point is None:
+        return world_map(points=tile["points"], color=PALETTE[0])
+    return world_map(
+        points=tile["points"],
+        color=PALETTE[0],
+        on_pick=lambda code, key: on_point(tile, code, key),
     )
 
 
@@ -127,7 +142,7 @@ def _table(tile: TileView, on_point: OnPoint) -> rx.Component:
             return rx.table.row(body)
         return rx.table.row(
             body,
-            on_click=on_point(tile, tile["points"][n]),
+            on_click=on_point(tile, tile["points"][n]["x"], tile["points"][n]["key"]),
             cursor="pointer",
             _hover={"background": "var(--gray-3)"},
             data_testid="table-point",

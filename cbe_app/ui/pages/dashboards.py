@@ -131,8 +131,8 @@ def _tile(tile: TileView) -> rx.Component:
     )
 
 
-def _drill(tile: TileView, point: Any) -> Any:
-    return DrillState.open_point(tile["id"], point["x"], point["key"])
+def _drill(tile: TileView, label: Any, key: Any) -> Any:
+    return DrillState.open_point(tile["id"], label, key)
 
 
 def _edit_pencil(tile: TileView) -> rx.Component:
