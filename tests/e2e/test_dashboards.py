@@ -227,3 +227,21 @@ def test_the_world_map_shades_countries_and_a_click_drills_into_one(page: Page) 
     expect(drill).to_contain_text("GMV by country · DE")
     expect(drill.get_by_test_id("drill-row").first).to_contain_text("DE")
     shot(page, "world-map-drill")
+
+
+def test_a_channel_filter_narrows_every_tile_and_show_all_restores(page: Page) -> None:
+    open_cockpit(page)
+    _pick(page, "period", "All time", within="board")
+    orders = page.get_by_test_id("tile-orders").get_by_test_id("kpi-value")
+    expect(orders).to_have_text(re.compile(r"\d"))
+    every = int(re.sub(r"\D", "", orders.inner_text()))
+    page.get_by_test_id("channel-filter").click()
+    page.get_by_test_id("channel-filter-option").filter(has_text="eBay").click()
+    expect(page.get_by_test_id("channel-filter")).to_contain_text("eBay")
+    expect(orders).not_to_have_text(f"{every:,}")
+    narrowed = int(re.sub(r"\D", "", orders.inner_text()))
+    assert 0 < narrowed < every
+    legend = page.locator("[data-testid=tile-gmv_by_channel] .recharts-legend-item")
+    expect(legend).to_have_count(1)
+    page.get_by_role("button", name="Show all").click()
+    expect(orders).to_have_text(f"{every:,}")
