@@ -72,7 +72,16 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point of `python -m cbe_app`."""
-    from cbe_app.cli import db, demo, hub, reports, run, sandbox, users  # noqa: F401 - registers
+    from cbe_app.cli import (  # noqa: F401 - registers
+        db,
+        definitions,
+        demo,
+        hub,
+        reports,
+        run,
+        sandbox,
+        users,
+    )
 
     try:
         cli.main(standalone_mode=True)

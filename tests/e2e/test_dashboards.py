@@ -245,3 +245,13 @@ def test_a_channel_filter_narrows_every_tile_and_show_all_restores(page: Page) -
     expect(legend).to_have_count(1)
     page.get_by_role("button", name="Show all").click()
     expect(orders).to_have_text(f"{every:,}")
+
+
+def test_a_builder_exports_a_dashboard_as_a_file(page: Page) -> None:
+    open_cockpit(page)
+    with page.expect_download() as download:
+        page.get_by_test_id("export-board").click()
+    path = download.value.path()
+    text = Path(path).read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "executive.yaml"
+    assert "kind: dashboard" in text and "key: executive" in text and "高管驾驶舱" in text

@@ -20,6 +20,7 @@ from cbe_app.config import get_settings
 from cbe_app.core.errors import NotFound, UserError
 from cbe_app.db import session_scope
 from cbe_app.dbtypes import utcnow
+from cbe_app.packs.transfer import export_text
 from cbe_app.reports import boards
 from cbe_app.reports.dashboard import DashboardFilters, Layout
 from cbe_app.reports.refresh import refresh
@@ -247,6 +248,23 @@ class BoardState(rx.State):
             return None
         self.duplicate_open, self.message = False, ""
         return rx.redirect(f"/dashboards/{key}")
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def export(self) -> Any:
+        """Download the dashboard as a YAML file (import it with `definitions import`)."""
+        principal = current_principal()
+
+        def text() -> str:
+            with session_scope() as session:
+                return export_text(boards.dashboard(session, self.key, principal))
+
+        try:
+            data = await asyncio.to_thread(text)
+        except UserError as exc:
+            self.message = exc.text
+            return None
+        return rx.download(data=data, filename=f"{self.key}.yaml")
 
     @rx.event
     @guarded(Permission.USE_BUILDERS)

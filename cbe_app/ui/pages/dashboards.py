@@ -325,6 +325,16 @@ def _builder_tools() -> rx.Component:
             ),
             _share_dialog(),
             _duplicate_dialog(),
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("download", size=14),
+                    on_click=BoardState.export,
+                    variant="soft",
+                    size="2",
+                    data_testid="export-board",
+                ),
+                content=T("Export as a file"),
+            ),
             spacing="2",
         ),
     )
