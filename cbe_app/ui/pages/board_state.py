@@ -105,7 +105,7 @@ class BoardState(rx.State):
     share_open: bool = False
     duplicate_open: bool = False
 
-    def chosen_filters(self) -> DashboardFilters:
+    def _chosen_filters(self) -> DashboardFilters:
         """The filters the viewer has chosen on the screen."""
         preset = PeriodPreset(self.period) if self.period in PERIODS else PeriodPreset.ALL_TIME
         return DashboardFilters(
@@ -134,7 +134,7 @@ class BoardState(rx.State):
 
     async def _refresh(self, principal: Principal, *, initial: bool = False) -> None:
         locale = (await self.get_state(LocaleState)).locale
-        chosen = None if initial else self.chosen_filters()
+        chosen = None if initial else self._chosen_filters()
         try:
             board = await asyncio.to_thread(_board, self.key, principal, chosen, locale)
         except NotFound:
@@ -162,7 +162,7 @@ class BoardState(rx.State):
             self.period = period
             await self._refresh(current_principal())
 
-    async def reload(self) -> None:
+    async def _reload(self) -> None:
         """Show the dashboard as stored now (after the designer saved a change)."""
         await self._refresh(current_principal())
 

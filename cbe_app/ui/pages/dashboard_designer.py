@@ -261,7 +261,7 @@ class DesignerState(rx.State):
     async def _preview(self) -> None:
         board = await self.get_state(BoardState)
         locale = (await self.get_state(LocaleState)).locale
-        draft, chosen = dict(self.draft), board.chosen_filters()
+        draft, chosen = dict(self.draft), board._chosen_filters()
 
         def run() -> tuple[dict[str, str], list[TileView]]:
             try:
@@ -305,7 +305,7 @@ class DesignerState(rx.State):
             self.problems = {"widget": exc.text}
             return
         self.open, self.preview, self.problems = False, [], {}
-        await board.reload()
+        await board._reload()
 
     @rx.event
     @guarded(Permission.USE_BUILDERS)
@@ -324,7 +324,7 @@ class DesignerState(rx.State):
             self.problems = {"widget": exc.text}
             return
         self.open, self.preview, self.problems = False, [], {}
-        await board.reload()
+        await board._reload()
 
 
 # The screen.

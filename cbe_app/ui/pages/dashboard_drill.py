@@ -79,7 +79,7 @@ class DrillState(rx.State):
     async def _load(self) -> None:
         board = await self.get_state(BoardState)
         locale = (await self.get_state(LocaleState)).locale
-        principal, key, chosen = current_principal(), board.key, board.chosen_filters()
+        principal, key, chosen = current_principal(), board.key, board._chosen_filters()
         widget_id, values, page = self._widget, list(self._values), self.page
         currency = get_settings().base_currency
 
