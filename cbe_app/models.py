@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from cbe_app.auth import models as auth_models
-from cbe_app.hub import accounts, catalog, orders, payments, runs
+from cbe_app.hub import accounts, catalog, inventory, marketing, orders, payments, runs
 from cbe_app.jobs import models as job_models
 from cbe_app.packs import models as pack_models
 from cbe_app.reports import models as report_models
@@ -14,7 +14,9 @@ __all__ = [
     "accounts",
     "auth_models",
     "catalog",
+    "inventory",
     "job_models",
+    "marketing",
     "metadata",
     "orders",
     "pack_models",

@@ -8,10 +8,25 @@ add what is still in the log, so a change counts from its commit on.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table
-from sqlmodel import SQLModel
+from datetime import datetime
+from typing import Any
 
-import cbe_app.dbtypes  # noqa: F401 - the naming convention of constraints
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from cbe_app.dbtypes import UTCDateTime, utcnow
 
 metadata: MetaData = SQLModel.metadata
 
@@ -100,3 +115,33 @@ COHORTS = Table(
     Column("repeat_buyers", BigInteger, nullable=False, server_default="0"),
     Column("revenue_minor", BigInteger, nullable=False, server_default="0"),
 )
+
+
+class ReportDelivery(SQLModel, table=True):
+    """One scheduled e-mail of a report, due at one moment: queued once, sent at most once.
+
+    The key (report, schedule, due time) is what makes a schedule idempotent: beat may look
+    twice, two beats may run, a worker may die; a due moment still yields one row and one job.
+    """
+
+    __tablename__ = "report_deliveries"
+    __table_args__ = (
+        UniqueConstraint("report_key", "schedule_id", "due_at", name="uq_report_deliveries_due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_key: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    schedule_id: str = Field(sa_column=Column(String(40), nullable=False))
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default="queued", sa_column=Column(String(16), nullable=False))
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    format: str = Field(sa_column=Column(String(8), nullable=False))
+    rows: int = 0
+    attempts: int = 0
+    job_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("jobs.id", ondelete="SET NULL"))
+    )
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
