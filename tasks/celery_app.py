@@ -33,6 +33,17 @@ app.conf.beat_schedule = {
         "task": "cbe.reports.compact",
         "schedule": 30.0,
     },
+    # The day's last record is its end-of-day stock; recent sales are summed again for late
+    # cancellations and returns, and every day's once a night.
+    "record-inventory": {
+        "task": "cbe.reports.record_inventory",
+        "schedule": crontab(minute=5),
+    },
+    "record-inventory-every-day": {
+        "task": "cbe.reports.record_inventory",
+        "schedule": crontab(hour=2, minute=35),
+        "kwargs": {"every_day": True},
+    },
     "redispatch-stalled-jobs": {
         "task": "cbe.jobs.redispatch_stalled",
         "schedule": 60.0,

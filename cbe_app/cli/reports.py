@@ -1,4 +1,4 @@
-"""`kpi`: a KPI of the library, computed from the hub, as JSON (see docs/kpis.md)."""
+"""`kpi`: a KPI of the library as JSON (see docs/kpis.md); `inventory record`: stock history."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cbe_app.cli.hub import _HubCommand
 from cbe_app.config import get_settings
 from cbe_app.db import session_scope
 from cbe_app.dbtypes import utcnow
-from cbe_app.reports.service import run_kpi
+from cbe_app.reports.service import record_inventory_now, run_kpi
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -40,4 +40,21 @@ def kpi(name: str, by: str | None, start: datetime | None, end: datetime | None)
             now=utcnow(),
             base_currency=get_settings().base_currency,
         )
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@cli.group("inventory")
+def inventory() -> None:
+    """Stock history and product sales, for inventory turnover."""
+
+
+@inventory.command("record", cls=_HubCommand)
+@click.option("--every-day", is_flag=True, help="Sum the sales of every day, not just recent ones.")
+def record(every_day: bool) -> None:
+    """Keep today's stock levels as today's stock and sum product sales again.
+
+    Prints {"stock_rows", "sales_rows", "not_valued": {SKU: reason}}. Beat does this every
+    hour (recent days) and every night (every day).
+    """
+    result = record_inventory_now(utcnow(), get_settings().base_currency, every_day=every_day)
     click.echo(json.dumps(result, ensure_ascii=False))

@@ -1,10 +1,9 @@
-"""Stock over time: what each warehouse held at the end of each day, and what was sold.
+"""Stock over time: what each warehouse held at the end of each day, and what it was worth.
 
-Inventory turnover (cost of goods sold over the average inventory value) needs both sides of
-the same days. `StockDay` is the warehouse side, worth its units at the product's cost in the
-base currency; `ProductSalesDay` is the sales side, the units of each product on orders that
-were sold that day and their cost. Both are written by `hub.stock_history`, idempotently by
-their keys, so recording a day again replaces it.
+Stock levels say what is there now; reports need what was there then (inventory turnover
+divides the cost of goods sold by the average inventory value over a period). A day is
+recorded from the stock levels by `hub.stock_history` (hourly, so the last record of a day
+is its end), or loaded from an ERP's history; recording a day again replaces it.
 """
 
 from __future__ import annotations
@@ -32,19 +31,4 @@ class StockDay(SQLModel, table=True):
     on_hand: int = 0
     # on_hand × the product's unit cost, converted at the ECB rate of the day
     value_base_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-class ProductSalesDay(SQLModel, table=True):
-    """Units of a product sold on a day (orders placed that day and kept) and their cost."""
-
-    __tablename__ = "product_sales_days"
-
-    day: date = Field(sa_column=Column(Date, primary_key=True))
-    product_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
-    )
-    units: int = 0
-    cogs_base_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    revenue_base_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

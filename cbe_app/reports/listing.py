@@ -107,7 +107,7 @@ def compile_listing(
     for item in spec.sort:
         expr = rows.field(item.by)
         order.append(expr.desc().nulls_last() if item.descending else expr.asc().nulls_last())
-    order += list(source.table.primary_key)  # ties broken the same way every time
+    order += source.ordering  # ties broken the same way every time
     where = [rows.condition(c) for c in spec.filters] + rows.within(spec.time_field, window)
     statement = select(*selected).select_from(rows.from_clause()).order_by(*order)
     # The count joins only what the filters need.

@@ -8,7 +8,7 @@ add what is still in the log, so a change counts from its commit on.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -145,3 +145,23 @@ class ReportDelivery(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProductSalesDay(SQLModel, table=True):
+    """Units of a product sold on a day, their cost and revenue, in the base currency.
+
+    Sold means on an order placed that day that was not pending, cancelled or returned. Kept
+    by `reports.inventory` from the order lines (the sales side of inventory turnover), so that
+    no tile has to join millions of order lines to products.
+    """
+
+    __tablename__ = "product_sales_days"
+
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    product_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    )
+    units: int = 0
+    cogs_base_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    revenue_base_minor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

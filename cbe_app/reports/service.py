@@ -12,7 +12,7 @@ from cbe_app.core.errors import NotFound, ValidationFailed
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
 from cbe_app.packs.service import definitions_in_effect
-from cbe_app.reports import rollups
+from cbe_app.reports import inventory, rollups
 from cbe_app.reports.catalog import SOURCES, CompileContext
 from cbe_app.reports.compiler import Compiled, compile_spec
 from cbe_app.reports.engine import Result, arrange, columns_of, derive, read_rows, visible
@@ -33,6 +33,19 @@ def compact_rollups() -> None:
     """Fold the rollup logs into their sums, in a transaction of its own."""
     with session_scope() as session:
         rollups.compact(session.connection())
+
+
+def record_inventory_now(
+    now: datetime, base_currency: str, *, every_day: bool = False
+) -> dict[str, Any]:
+    """Record today's stock and sum the recent days' sales (or every day's), in one transaction.
+
+    Returns what was written, and the products that could not be valued or costed (and why).
+    """
+    with session_scope() as session:
+        first = inventory.first_sale_day(session) if every_day else None
+        stock, sales = inventory.record_inventory(session, now, base_currency, sales_from=first)
+    return {"stock_rows": stock, "sales_rows": sales.rows, "not_valued": sales.uncosted}
 
 
 def compile_context(session: Session, now: datetime) -> CompileContext:
