@@ -11,7 +11,11 @@ from cbe_app.demo.records import ProductRec, StockRec, SupplierRec
 from cbe_app.demo.reference_catalogue import CATEGORIES, PRODUCT_LINES, ProductLine
 
 _CASE_PACKS = (2, 4, 6, 8, 10, 12, 20, 24, 30, 40, 50, 60, 80, 100)
-_STOCK_DEPTH = {"SZX": 900, "ONT": 420, "LEJ": 300}  # on-hand units of an average seller
+# Each warehouse's share of the units sold, and the days of its demand it holds on average:
+# sellers shipping by sea from China keep about two to three months of cover.
+_DEMAND_SHARE = {"SZX": 0.5, "ONT": 0.3, "LEJ": 0.2}
+COVER_DAYS = {"SZX": 75, "ONT": 60, "LEJ": 60}
+UNITS_PER_ORDER = 1.65  # the demo's baskets: 1.35 lines of 1.22 units on average
 
 
 def list_products(rng: random.Random) -> tuple[ProductRec, ...]:
@@ -84,19 +88,23 @@ def demand_weights(rng: random.Random, products: Sequence[ProductRec]) -> tuple[
 
 
 def stock_levels(
-    rng: random.Random, products: Sequence[ProductRec], popularity: Sequence[float]
+    rng: random.Random,
+    products: Sequence[ProductRec],
+    popularity: Sequence[float],
+    daily_units: float,
 ) -> tuple[StockRec, ...]:
-    """On-hand units of every product in every warehouse, deeper for better sellers.
+    """On-hand units of every product in every warehouse: weeks of its demand, give or take.
 
     Args:
         rng: The reference-data stream.
         products: The catalogue, as `list_products` built it.
         popularity: Demand weight per product, as `demand_weights` gave it.
+        daily_units: Units the whole catalogue sells on an average day.
 
     Returns:
         One record per warehouse and product, warehouse by warehouse.
     """
-    mean = sum(popularity) / len(popularity)
+    total = sum(popularity)
     records = []
     for warehouse in ref.WAREHOUSES:
         for product, weight in zip(products, popularity, strict=True):
@@ -106,7 +114,8 @@ def stock_levels(
             elif roll < 0.12:
                 on_hand = rng.randint(1, 9)
             else:
-                depth = _STOCK_DEPTH[warehouse.code] * weight / mean
-                on_hand = max(10, round(depth * rng.uniform(0.4, 1.6)))
+                demand = daily_units * weight / total * _DEMAND_SHARE[warehouse.code]
+                cover = COVER_DAYS[warehouse.code] * rng.uniform(0.4, 1.6)
+                on_hand = max(10, round(demand * cover))
             records.append(StockRec(warehouse.code, product.sku, on_hand))
     return tuple(records)

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
 from cbe_app.demo import reference as ref
-from cbe_app.demo.catalogue import demand_weights, list_products, stock_levels
+from cbe_app.demo.catalogue import UNITS_PER_ORDER, demand_weights, list_products, stock_levels
 from cbe_app.demo.customers import channel_market, customer_pool
 from cbe_app.demo.fulfilment import OrderDraft, fulfil, ship_from
 from cbe_app.demo.identifiers import external_id
@@ -100,6 +100,22 @@ class GeneratedDemo:
         plan = self._plan
         return (_order(plan, index) for index in range(start, stop))
 
+    def expected_orders(self) -> dict[date, float]:
+        """Orders expected on each day of the period (the volume curve the orders follow)."""
+        timeline = self._plan.timeline
+        cum, first = timeline.day_cum, timeline.first_day.date()
+        per_unit = self.order_count / cum[-1] if cum else 0.0
+        return {
+            first + timedelta(days=n): (weight - (cum[n - 1] if n else 0.0)) * per_unit
+            for n, weight in enumerate(cum)
+        }
+
+    def popularity(self) -> tuple[float, ...]:
+        """Each product's share of the units sold, in the order of `products`."""
+        cum = self._plan.product_cum
+        total = cum[-1] if cum else 1.0
+        return tuple((c - (cum[n - 1] if n else 0.0)) / total for n, c in enumerate(cum))
+
 
 def generate(
     *,
@@ -141,7 +157,7 @@ def generate(
         suppliers=ref.SUPPLIERS,
         products=products,
         customers=buyers,
-        stock=stock_levels(rng, products, popularity),
+        stock=stock_levels(rng, products, popularity, _daily_units(orders, end, months)),
         _plan=_plan(
             seed=seed,
             timeline=order_timeline(end=end, months=months, count=orders),
@@ -151,6 +167,12 @@ def generate(
             customers=buyers,
         ),
     )
+
+
+def _daily_units(orders: int, end: date, months: int) -> float:
+    """Units sold on an average day of the period."""
+    timeline = order_timeline(end=end, months=months, count=orders)
+    return orders * UNITS_PER_ORDER / max(len(timeline.day_cum), 1)
 
 
 def _plan(
