@@ -102,6 +102,8 @@ _FILTERED_BY: dict[str, dict[str, str]] = {
     "orders": {"channel": "channel", "country": "country"},
     "shipments": {"channel": "channel", "country": "destination_country"},
     "customers": {"country": "country"},
+    "marketing": {"country": "country"},
+    # inventory: stock and its sales belong to no channel or destination country
 }
 
 
