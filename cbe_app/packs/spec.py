@@ -42,6 +42,7 @@ def _kinds() -> dict[str, type[Definition]]:
     from cbe_app.hub.statusmap import StatusMapDefinition
     from cbe_app.reports.dashboard import DashboardDefinition
     from cbe_app.reports.regions import RegionMapDefinition
+    from cbe_app.reports.report import ReportDefinition
     from cbe_app.reports.spec import KpiDefinition
 
     return {
@@ -50,6 +51,7 @@ def _kinds() -> dict[str, type[Definition]]:
         "region_map": RegionMapDefinition,
         "kpi": KpiDefinition,
         "dashboard": DashboardDefinition,
+        "report": ReportDefinition,
     }
 
 

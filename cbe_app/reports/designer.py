@@ -20,88 +20,31 @@ from cbe_app.core.errors import ValidationFailed
 from cbe_app.core.i18n import N_
 from cbe_app.reports.catalog import SOURCES
 from cbe_app.reports.dashboard import GRID_COLUMNS, Layout, Widget
+from cbe_app.reports.pickers import (
+    GRAIN_LABELS,
+    Choice,
+    DraftDimension,
+    DraftFilter,
+    DraftMeasure,
+    dimension_key,
+    dimension_of,
+    filter_of,
+    is_simple,
+    measure_of,
+    pydantic_errors,
+    typed_back,
+)
 from cbe_app.reports.spec import (
-    COMBINED,
     Aggregate,
     ChartSpec,
     ChartType,
     DataSpec,
-    Dimension,
-    Filter,
-    Grain,
     Measure,
-    Op,
     Period,
     PeriodPreset,
 )
-from cbe_app.reports.values import OPS_BY_TYPE
 
 _PROBLEM = N_("The widget cannot be saved as it is.")
-
-# Which aggregates apply to a field of each type (`count` of rows needs no field).
-AGGREGATES_BY_TYPE: dict[str, tuple[Aggregate, ...]] = {
-    "money": (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX),
-    "number": (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX),
-    "bool": (Aggregate.SUM, Aggregate.AVG),
-    "date": (Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT_DISTINCT),
-    "time": (Aggregate.MIN, Aggregate.MAX),
-    "text": (Aggregate.COUNT_DISTINCT,),
-    "id": (Aggregate.COUNT_DISTINCT,),
-}
-AGGREGATE_LABELS: dict[str, str] = {
-    "count": N_("Count"),
-    "count_distinct": N_("Distinct count"),
-    "sum": N_("Sum"),
-    "avg": N_("Average"),
-    "min": N_("Minimum"),
-    "max": N_("Maximum"),
-}
-OPERATOR_LABELS: dict[str, str] = {
-    "eq": N_("is"),
-    "ne": N_("is not"),
-    "in": N_("is one of"),
-    "not_in": N_("is none of"),
-    "gt": N_("more than"),
-    "gte": N_("at least"),
-    "lt": N_("less than"),
-    "lte": N_("at most"),
-    "between": N_("between"),
-    "contains": N_("contains"),
-    "starts_with": N_("starts with"),
-    "is_null": N_("is empty"),
-    "not_null": N_("is not empty"),
-}
-GRAIN_LABELS: dict[str, str] = {
-    "day": N_("Day"),
-    "week": N_("Week"),
-    "month": N_("Month"),
-    "quarter": N_("Quarter"),
-    "year": N_("Year"),
-}
-_LIST_OPS = frozenset({Op.IN, Op.NOT_IN, Op.BETWEEN})
-_NO_VALUE = frozenset({Op.IS_NULL, Op.NOT_NULL})
-
-
-class DraftMeasure(TypedDict):
-    """`agg` of `field` ('' to count rows)."""
-
-    agg: str
-    field: str
-
-
-class DraftDimension(TypedDict):
-    """Group by `field`, by `grain` for times ('' otherwise)."""
-
-    field: str
-    grain: str
-
-
-class DraftFilter(TypedDict):
-    """`field op value`; lists typed comma-separated."""
-
-    field: str
-    op: str
-    value: str
 
 
 class Draft(TypedDict):
@@ -121,13 +64,6 @@ class Draft(TypedDict):
     kept: list[str]  # JSON of measures the pickers cannot edit, passed through as they are
     limit: str
     period: str  # a PeriodPreset value, or "" for the dashboard's period
-
-
-class Choice(TypedDict):
-    """An option of a picker: its value and label (a message id)."""
-
-    value: str
-    label: str
 
 
 # What a new widget of each type starts as: something sensible to edit from.
@@ -208,7 +144,7 @@ def draft_of(widget: Widget) -> Draft:
         return draft
     draft["source"] = data.source
     for measure in data.measures:
-        if _simple(measure):
+        if is_simple(measure):
             draft["measures"].append(DraftMeasure(agg=measure.agg.value, field=measure.field or ""))
         else:
             draft["kept"].append(measure.model_dump_json(exclude_defaults=True))
@@ -217,35 +153,10 @@ def draft_of(widget: Widget) -> Draft:
         for d in data.dimensions
     ]
     draft["filters"] = [
-        DraftFilter(field=f.field, op=f.op.value, value=_typed_back(f.value)) for f in data.filters
+        DraftFilter(field=f.field, op=f.op.value, value=typed_back(f.value)) for f in data.filters
     ]
     draft["limit"] = str(data.limit) if data.limit else ""
     return draft
-
-
-def _simple(measure: Measure) -> bool:
-    """Whether a measure is just `agg of field`, which the pickers edit."""
-    return (
-        measure.agg not in COMBINED
-        and not measure.where
-        and measure.label is None
-        and not measure.hidden
-        and measure.key == _measure_key(measure.agg.value, measure.field or "")
-    )
-
-
-def _measure_key(agg: str, field: str) -> str:
-    return f"{agg}_{field}" if field else agg
-
-
-def _typed_back(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(_typed_back(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def widget_of(draft: Draft, layout: Layout) -> Widget:
@@ -282,7 +193,7 @@ def widget_of(draft: Draft, layout: Layout) -> Widget:
     try:
         return Widget.model_validate(fields)
     except ValidationError as exc:
-        raise ValidationFailed(_pydantic_errors(exc), _PROBLEM) from None
+        raise ValidationFailed(pydantic_errors(exc), _PROBLEM) from None
 
 
 def _pivot(draft: Draft, chart: ChartType) -> str | None:
@@ -296,11 +207,11 @@ def _pivot(draft: Draft, chart: ChartType) -> str | None:
 def _data(draft: Draft, errors: dict[str, str]) -> DataSpec | None:
     measures = [_kept(text, n, errors) for n, text in enumerate(draft["kept"])]
     for n, part in enumerate(draft["measures"]):
-        measures.append(_measure(part, n, errors))
+        measures.append(measure_of(part, n, errors))
     if not draft["measures"] and not draft["kept"]:
         errors["measures"] = "add at least one measure"
-    dimensions = [_dimension(part, n, errors) for n, part in enumerate(draft["dimensions"])]
-    filters = [_filter(part, n, errors) for n, part in enumerate(draft["filters"])]
+    dimensions = [dimension_of(part, n, errors) for n, part in enumerate(draft["dimensions"])]
+    filters = [filter_of(part, n, errors) for n, part in enumerate(draft["filters"])]
     limit = draft["limit"].strip()
     if limit and (not limit.isdigit() or not 1 <= int(limit) <= 1000):
         errors["limit"] = "top-N is a whole number from 1 to 1000"
@@ -316,7 +227,7 @@ def _data(draft: Draft, errors: dict[str, str]) -> DataSpec | None:
             sort=_default_sort(draft, measures),
         )
     except ValidationError as exc:
-        errors.update(_pydantic_errors(exc))
+        errors.update(pydantic_errors(exc))
         return None
 
 
@@ -324,13 +235,9 @@ def _default_sort(draft: Draft, measures: list[Measure | None]) -> list[dict[str
     """Time runs in order; anything else shows its largest first (what top-N keeps)."""
     dims = draft["dimensions"]
     if dims and dims[0]["grain"]:
-        return [{"by": _dimension_key(dims[0])}]
+        return [{"by": dimension_key(dims[0])}]
     shown = next((m for m in measures if m is not None and not m.hidden), None)
     return [{"by": shown.key, "descending": True}] if shown else []
-
-
-def _dimension_key(part: DraftDimension) -> str:
-    return f"{part['field']}_{part['grain']}" if part["grain"] else part["field"]
 
 
 def _kept(text: str, n: int, errors: dict[str, str]) -> Measure | None:
@@ -341,117 +248,6 @@ def _kept(text: str, n: int, errors: dict[str, str]) -> Measure | None:
         return None
 
 
-def _measure(part: DraftMeasure, n: int, errors: dict[str, str]) -> Measure | None:
-    try:
-        agg = Aggregate(part["agg"])
-    except ValueError:
-        errors[f"measures.{n}.agg"] = "choose what to compute"
-        return None
-    if agg in COMBINED:
-        errors[f"measures.{n}.agg"] = "ratios, formulas and changes are written in the definition"
-        return None
-    field = part["field"] if agg is not Aggregate.COUNT else ""
-    if agg is not Aggregate.COUNT and not field:
-        errors[f"measures.{n}.field"] = "choose a field"
-        return None
-    return Measure(
-        key=_measure_key(agg.value, field),
-        agg=agg,
-        field=field or None,
-        format="money" if _is_money(field) else "number",
-    )
-
-
-def _is_money(field: str) -> bool:
-    return any(field in s.fields and s.fields[field].type == "money" for s in SOURCES.values())
-
-
-def _dimension(part: DraftDimension, n: int, errors: dict[str, str]) -> Dimension | None:
-    if not part["field"]:
-        errors[f"dimensions.{n}.field"] = "choose a field"
-        return None
-    try:
-        return Dimension(field=part["field"], grain=Grain(part["grain"]) if part["grain"] else None)
-    except (ValueError, ValidationError):
-        errors[f"dimensions.{n}"] = "choose a field and, for a time, a grain"
-        return None
-
-
-def _filter(part: DraftFilter, n: int, errors: dict[str, str]) -> Filter | None:
-    try:
-        op = Op(part["op"])
-    except ValueError:
-        errors[f"filters.{n}.op"] = "choose an operator"
-        return None
-    text = part["value"].strip()
-    value: Any
-    if op in _NO_VALUE:
-        value = None
-    elif op in _LIST_OPS:
-        value = [v.strip() for v in text.split(",") if v.strip()]
-        if op is Op.BETWEEN and len(value) != 2:
-            errors[f"filters.{n}.value"] = "between takes two values: from, to"
-            return None
-    else:
-        value = text
-    try:
-        return Filter(field=part["field"], op=op, value=value)
-    except ValidationError:
-        errors[f"filters.{n}"] = "choose a field, an operator and a value"
-        return None
-
-
-def _pydantic_errors(exc: ValidationError) -> dict[str, str]:
-    found = {}
-    for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"]) or "widget"
-        found[path] = error["msg"].removeprefix("Value error, ")
-    return found
-
-
-# The pickers' options.
-
-
-def source_choices() -> list[Choice]:
-    """Every source a widget may read."""
-    return [Choice(value=k, label=s.label) for k, s in SOURCES.items()]
-
-
-def field_choices(source: str, *, role: str) -> list[Choice]:
-    """Fields of `source` that may be a `measure`, a `dimension` or a `filter`."""
-    found = SOURCES.get(source)
-    if found is None:
-        return []
-    wanted: set[str] = {
-        "measure": set(AGGREGATES_BY_TYPE),
-        "dimension": {"text", "date", "time", "bool", "id"},
-        "filter": {str(t) for t in OPS_BY_TYPE},
-    }[role]
-    return [Choice(value=k, label=f.label) for k, f in found.fields.items() if f.type in wanted]
-
-
-def aggregate_choices(source: str, field: str) -> list[str]:
-    """What may be computed of `field` (of rows, when empty)."""
-    info = SOURCES[source].fields.get(field) if source in SOURCES else None
-    if info is None:
-        return [Aggregate.COUNT.value]
-    return [Aggregate.COUNT.value, *(a.value for a in AGGREGATES_BY_TYPE[info.type])]
-
-
-def operator_choices(source: str, field: str) -> list[str]:
-    """The operators that apply to `field`, in a stable order."""
-    info = SOURCES[source].fields.get(field) if source in SOURCES else None
-    if info is None:
-        return [Op.EQ.value]
-    allowed = OPS_BY_TYPE[info.type]
-    return [op.value for op in Op if op in allowed]
-
-
-def labelled(values: list[str], labels: dict[str, str]) -> list[Choice]:
-    """Values with their labels, for a picker."""
-    return [Choice(value=v, label=labels.get(v, v)) for v in values]
-
-
 def by_choices(source: str, by: list[str]) -> list[Choice]:
     """What a KPI may be shown by, labelled: time grains, or fields of its source."""
     fields = SOURCES[source].fields if source in SOURCES else {}
@@ -459,12 +255,6 @@ def by_choices(source: str, by: list[str]) -> list[Choice]:
         Choice(value=b, label=GRAIN_LABELS.get(b) or (fields[b].label if b in fields else b))
         for b in by
     ]
-
-
-def is_time(source: str, field: str) -> bool:
-    """Whether `field` takes a grain."""
-    info = SOURCES[source].fields.get(field) if source in SOURCES else None
-    return info is not None and info.type in ("date", "time")
 
 
 def kept_label(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cbe_app.core.errors import ValidationFailed
-from cbe_app.reports import designer
+from cbe_app.reports import designer, pickers
 from cbe_app.reports.compiler import check
 from cbe_app.reports.dashboard import Layout, Widget
 from cbe_app.reports.spec import Aggregate, ChartType, Grain, Op
@@ -91,22 +91,22 @@ def test_a_pivot_spreads_its_second_dimension_across() -> None:
 
 
 def test_pickers_offer_only_what_applies() -> None:
-    assert designer.aggregate_choices("orders", "total_base") == [
+    assert pickers.aggregate_choices("orders", "total_base") == [
         "count",
         "sum",
         "avg",
         "min",
         "max",
     ]
-    assert designer.aggregate_choices("orders", "country") == ["count", "count_distinct"]
-    assert designer.aggregate_choices("orders", "") == [Aggregate.COUNT.value]
-    assert Op.CONTAINS.value in designer.operator_choices("orders", "country")
-    assert Op.GT.value not in designer.operator_choices("orders", "country")
-    assert designer.operator_choices("shipments", "late") == ["eq", "ne", "is_null", "not_null"]
-    dims = {c["value"] for c in designer.field_choices("orders", role="dimension")}
+    assert pickers.aggregate_choices("orders", "country") == ["count", "count_distinct"]
+    assert pickers.aggregate_choices("orders", "") == [Aggregate.COUNT.value]
+    assert Op.CONTAINS.value in pickers.operator_choices("orders", "country")
+    assert Op.GT.value not in pickers.operator_choices("orders", "country")
+    assert pickers.operator_choices("shipments", "late") == ["eq", "ne", "is_null", "not_null"]
+    dims = {c["value"] for c in pickers.field_choices("orders", role="dimension")}
     assert "total_base" not in dims and {"country", "channel", "placed_at"} <= dims
-    assert designer.is_time("orders", "placed_at") and not designer.is_time("orders", "country")
-    assert designer.field_choices("nowhere", role="measure") == []
+    assert pickers.is_time("orders", "placed_at") and not pickers.is_time("orders", "country")
+    assert pickers.field_choices("nowhere", role="measure") == []
     assert Grain.MONTH.value == "month"
 
 

@@ -20,10 +20,11 @@ from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
 from cbe_app.dbtypes import utcnow
 from cbe_app.packs.service import definitions_in_effect
-from cbe_app.reports import designer
+from cbe_app.reports import designer, pickers
 from cbe_app.reports.boards import dashboard, remove_widget, save_widget
 from cbe_app.reports.dashboard import Layout
-from cbe_app.reports.designer import Choice, Draft
+from cbe_app.reports.designer import Draft
+from cbe_app.reports.pickers import Choice
 from cbe_app.reports.refresh import preview
 from cbe_app.reports.spec import ChartType, Grain, KpiDefinition
 from cbe_app.reports.tiles import TileView, tile_view
@@ -45,7 +46,7 @@ PALETTE: list[tuple[ChartType, str, str]] = [
     (ChartType.MAP, "globe", N_("World map")),
 ]
 CHART_LABELS = {chart.value: label for chart, _, label in PALETTE}
-GRAINS = designer.labelled([g.value for g in Grain], designer.GRAIN_LABELS)
+GRAINS = pickers.labelled([g.value for g in Grain], pickers.GRAIN_LABELS)
 _EMPTY_DRAFT = designer.new_draft(ChartType.TABLE, set())
 _PLAIN = frozenset(
     {"title_en", "title_zh", "chart", "mode", "kpi", "by", "source", "limit", "period"}
@@ -76,31 +77,31 @@ class DesignerState(rx.State):
     @rx.var
     def sources(self) -> list[Choice]:
         """Every source a widget may read."""
-        return designer.source_choices()
+        return pickers.source_choices()
 
     @rx.var
     def measure_fields(self) -> list[Choice]:
         """Fields a measure may compute over (plus 'rows', to count them)."""
         rows = Choice(value=NONE, label=N_("Rows"))
-        return [rows, *designer.field_choices(self.draft["source"], role="measure")]
+        return [rows, *pickers.field_choices(self.draft["source"], role="measure")]
 
     @rx.var
     def dimension_fields(self) -> list[Choice]:
         """Fields the rows may be grouped by."""
-        return designer.field_choices(self.draft["source"], role="dimension")
+        return pickers.field_choices(self.draft["source"], role="dimension")
 
     @rx.var
     def filter_fields(self) -> list[Choice]:
         """Fields a filter may test."""
-        return designer.field_choices(self.draft["source"], role="filter")
+        return pickers.field_choices(self.draft["source"], role="filter")
 
     @rx.var
     def measure_aggs(self) -> list[list[Choice]]:
         """For each measure row, what may be computed of its field."""
         source = self.draft["source"]
         return [
-            designer.labelled(
-                designer.aggregate_choices(source, m["field"]), designer.AGGREGATE_LABELS
+            pickers.labelled(
+                pickers.aggregate_choices(source, m["field"]), pickers.AGGREGATE_LABELS
             )
             for m in self.draft["measures"]
         ]
@@ -110,8 +111,8 @@ class DesignerState(rx.State):
         """For each filter row, the operators that apply to its field."""
         source = self.draft["source"]
         return [
-            designer.labelled(
-                designer.operator_choices(source, f["field"]), designer.OPERATOR_LABELS
+            pickers.labelled(
+                pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS
             )
             for f in self.draft["filters"]
         ]
@@ -120,7 +121,7 @@ class DesignerState(rx.State):
     def dimension_is_time(self) -> list[bool]:
         """For each dimension row, whether it takes a grain."""
         source = self.draft["source"]
-        return [designer.is_time(source, d["field"]) for d in self.draft["dimensions"]]
+        return [pickers.is_time(source, d["field"]) for d in self.draft["dimensions"]]
 
     @rx.var
     def by_choices(self) -> list[Choice]:
@@ -215,13 +216,13 @@ class DesignerState(rx.State):
         rows[index][name] = value
         source = self.draft["source"]
         if part == "measures" and name == "field":
-            allowed = designer.aggregate_choices(source, value)
+            allowed = pickers.aggregate_choices(source, value)
             if rows[index]["agg"] not in allowed:
                 rows[index]["agg"] = allowed[-1] if value else "count"
         if part == "dimensions" and name == "field":
-            rows[index]["grain"] = "month" if designer.is_time(source, value) else ""
+            rows[index]["grain"] = "month" if pickers.is_time(source, value) else ""
         if part == "filters" and name == "field":
-            rows[index]["op"] = designer.operator_choices(source, value)[0]
+            rows[index]["op"] = pickers.operator_choices(source, value)[0]
         self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
         await self._preview()
 
@@ -239,7 +240,7 @@ class DesignerState(rx.State):
             return
         row = new[part]
         if part == "filters":
-            first = designer.field_choices(source, role="filter")
+            first = pickers.field_choices(source, role="filter")
             if first:
                 row = {"field": first[0]["value"], "op": "eq", "value": ""}
         rows = [*self.draft[part], row]  # type: ignore[literal-required]
