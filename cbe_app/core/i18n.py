@@ -75,3 +75,11 @@ def catalog(locale: str) -> Mapping[str, str]:
             if message.id and message.string and not message.fuzzy
         }
     )
+
+
+def translate(message_id: str, locale: str, **params: object) -> str:
+    """A message in `locale` (the id itself when untranslated), `{name}`s filled from `params`."""
+    text = catalog(normalise_locale(locale)).get(message_id) or message_id
+    for name, value in params.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text

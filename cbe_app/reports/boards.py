@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cbe_app.auth import audit
 from cbe_app.auth.principal import Principal
 from cbe_app.auth.roles import Permission, Role
 from cbe_app.core.definitions import LocalizedText
 from cbe_app.core.errors import NotFound, PermissionDenied, ValidationFailed
 from cbe_app.core.i18n import N_
-from cbe_app.packs.service import definitions_in_effect, save_definition
+from cbe_app.packs.service import definitions_in_effect
 from cbe_app.reports.catalog import CHANNELS
 from cbe_app.reports.dashboard import DashboardDefinition, Layout, Widget
 from cbe_app.reports.models import ORDERS_MONTH
+from cbe_app.reports.sharing import free_key, may_open, store
 
 
 def dashboards(session: Session) -> dict[str, DashboardDefinition]:
     """Every dashboard by key: as stored, else as the pack ships it."""
     return definitions_in_effect(session, DashboardDefinition)
-
-
-def may_open(principal: Principal, board: DashboardDefinition) -> bool:
-    """Admins and builders open every dashboard; others those shared with one of their roles."""
-    if Role.ADMIN in principal.roles or principal.can(Permission.USE_BUILDERS):
-        return True
-    return bool(principal.roles & set(board.shared_with))
 
 
 def visible_dashboards(session: Session, principal: Principal) -> list[DashboardDefinition]:
@@ -167,8 +158,7 @@ def duplicate(
     title = title.strip()[:200]
     if not title:
         raise ValidationFailed({"title": "needs a title"}, N_("The dashboard needs a title."))
-    taken = set(dashboards(session))
-    copy_key = _free_key(_slug(title) or f"{board.key}_copy", taken)
+    copy_key = free_key(title, f"{board.key}_copy", set(dashboards(session)))
     copied = board.model_copy(
         update={"key": copy_key, "title": LocalizedText(en=title, zh_CN=title), "shared_with": []}
     )
@@ -181,19 +171,6 @@ def duplicate(
         action="dashboard.duplicated",
         copied_from=key,
     )
-
-
-def _slug(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    slug = "_".join(words)[:50]
-    return slug if slug[:1].isalpha() else ""
-
-
-def _free_key(wanted: str, taken: set[str]) -> str:
-    found, n = wanted, 2
-    while found in taken:
-        found, n = f"{wanted}_{n}", n + 1
-    return found
 
 
 def _editable(session: Session, key: str, principal: Principal) -> DashboardDefinition:
@@ -213,21 +190,12 @@ def _save(
     **details: Any,
 ) -> DashboardDefinition:
     """Validate the changed dashboard as a whole, store its next version, and audit it."""
-    changed = board.model_copy(update=changes)
-    try:
-        changed = DashboardDefinition.model_validate(changed.model_dump())
-    except ValidationError as exc:
-        problems = {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
-        raise ValidationFailed(problems, N_("The dashboard cannot be saved as it is.")) from None
-    row = save_definition(session, changed, now=now, actor_id=principal.user_id)
-    audit.record(
+    return store(
         session,
+        board.model_copy(update=changes),
+        principal=principal,
+        now=now,
         action=action,
-        entity="definition",
-        entity_id=row.id or 0,
-        actor_id=principal.user_id,
-        at=now,
-        dashboard=changed.key,
+        problem=N_("The dashboard cannot be saved as it is."),
         **details,
     )
-    return changed

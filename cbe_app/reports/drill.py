@@ -21,6 +21,16 @@ DRILL_COLUMNS: dict[str, list[str]] = {
     "shipments": ["tracking_number", "carrier", "status", "shipped_at", "promised_on"],
     "payments": ["external_id", "provider", "kind", "status", "occurred_at", "amount_base"],
     "customers": ["id", "country", "first_order_at", "orders", "revenue_base"],
+    "inventory": [
+        "day",
+        "warehouse",
+        "sku",
+        "on_hand",
+        "stock_value_base",
+        "units_sold",
+        "cogs_base",
+    ],
+    "marketing": ["day", "platform", "campaign", "country", "spend_base", "new_customers"],
 }
 _PROBLEM = N_("This point cannot be opened.")
 

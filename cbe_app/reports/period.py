@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from cbe_app.core.i18n import N_
 from cbe_app.reports.spec import Period, PeriodPreset
 
 
@@ -65,3 +66,18 @@ def window_of(period: Period | None, now: datetime) -> Window:
         _midnight(first) if first else None,
         _midnight(after) if after else None,
     )
+
+
+# How each preset reads (message ids).
+PERIOD_LABELS = {
+    PeriodPreset.TODAY: N_("Today"),
+    PeriodPreset.YESTERDAY: N_("Yesterday"),
+    PeriodPreset.LAST_7_DAYS: N_("Last 7 days"),
+    PeriodPreset.LAST_30_DAYS: N_("Last 30 days"),
+    PeriodPreset.THIS_MONTH: N_("This month"),
+    PeriodPreset.LAST_MONTH: N_("Last month"),
+    PeriodPreset.THIS_QUARTER: N_("This quarter"),
+    PeriodPreset.THIS_YEAR: N_("This year"),
+    PeriodPreset.LAST_12_MONTHS: N_("Last 12 months"),
+    PeriodPreset.ALL_TIME: N_("All time"),
+}

@@ -30,18 +30,6 @@ from cbe_app.ui import live
 from cbe_app.ui.guard import current_principal, guarded, resolve_principal
 from cbe_app.ui.i18n import LocaleState
 
-PERIOD_LABELS = {
-    PeriodPreset.TODAY: "Today",
-    PeriodPreset.YESTERDAY: "Yesterday",
-    PeriodPreset.LAST_7_DAYS: "Last 7 days",
-    PeriodPreset.LAST_30_DAYS: "Last 30 days",
-    PeriodPreset.THIS_MONTH: "This month",
-    PeriodPreset.LAST_MONTH: "Last month",
-    PeriodPreset.THIS_QUARTER: "This quarter",
-    PeriodPreset.THIS_YEAR: "This year",
-    PeriodPreset.LAST_12_MONTHS: "Last 12 months",
-    PeriodPreset.ALL_TIME: "All time",
-}
 PERIODS = [p.value for p in PeriodPreset]
 
 
