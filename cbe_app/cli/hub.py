@@ -63,9 +63,10 @@ def _one_line(exc: BaseException) -> str:
 def normalize(provider: str, file: Path) -> None:
     """Print FILE's records as a JSON array of canonical records; touches no database.
 
-    FILE is one response body as the provider's API returns it (or a CSV/XLSX file for
-    `csv`). A record that cannot be made canonical is left out and named on stderr with the
-    reason; the exit code stays 0, as `import` would quarantine it.
+    FILE is one response body as the provider's API returns it (or a CSV/XLSX file: orders
+    for `csv`, an ad platform's export for `adspend`). A record that cannot be made canonical
+    is left out and named on stderr with the reason; the exit code stays 0, as `import` would
+    quarantine it.
     """
     out = normalise_file(provider, file, get_settings().base_currency, utcnow())
     click.echo(json.dumps(out.records, indent=2, ensure_ascii=False))

@@ -1,5 +1,6 @@
 """Connector accounts: one per provider login (a marketplace seller account, a shop, a carrier
-or payment account), with where to reach it, its secrets and its incremental cursor."""
+or payment account) or file source (spreadsheets, ad platforms' exports), with where to reach
+it, its secrets and its incremental cursor."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class AccountKind(StrEnum):
     SALES = "sales"
     CARRIER = "carrier"
     PAYMENT = "payment"
+    MARKETING = "marketing"  # advertising spend; neither a channel nor a carrier
 
 
 _account_version = Column("version", Integer, nullable=False)

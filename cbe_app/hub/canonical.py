@@ -11,7 +11,7 @@ payload, for quarantine: nothing is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -60,6 +60,7 @@ class RecordKind(StrEnum):
     ORDER = "order"
     SHIPMENT = "shipment"
     PAYMENT = "payment"
+    AD_SPEND = "ad_spend"
 
 
 VOCABULARIES: dict[str, type[StrEnum]] = {
@@ -153,7 +154,41 @@ class MappedPayment:
     kind: str = "charge"  # charge | refund
 
 
+@dataclass(frozen=True, slots=True)
+class MappedAdSpend:
+    """What one campaign cost on one day (in one country), as an ad platform's export says.
+
+    Text fields are as the export wrote them (trimmed); the normaliser checks their lengths and
+    turns the country and currency into ISO codes. `row` is the sheet row it came from (0 when
+    unknown), so that every reason names it.
+    """
+
+    provider: str
+    day: date
+    platform: str
+    campaign: str
+    country: str
+    currency: str
+    spend: Decimal
+    impressions: int | None = None
+    clicks: int | None = None
+    row: int = 0
+
+    @property
+    def key(self) -> str:
+        """Its natural key as one string (day|platform|campaign|country), as quarantine names it."""
+        names = (self.platform.strip(), self.campaign.strip(), self.country.strip())
+        return ad_spend_key(self.day.isoformat(), *names)
+
+
+def ad_spend_key(day: str, platform: str, campaign: str, country: str) -> str:
+    """The quarantine's name of an ad-spend record: its natural key joined by `|`."""
+    return f"{day}|{platform}|{campaign}|{country}"
+
+
 Mapped = MappedOrder | MappedShipment | MappedPayment
+# What a mapper's result holds: the records providers sync, and the rows of ad-spend exports.
+MappedRecord = Mapped | MappedAdSpend
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +210,11 @@ class MapResult:
     normaliser refuses can be quarantined with it. Add records with `add` (or `map_each`).
     """
 
-    records: list[Mapped] = field(default_factory=list)
+    records: list[MappedRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     raws: list[Any] = field(default_factory=list)
 
-    def add(self, record: Mapped, raw: Any) -> None:
+    def add(self, record: MappedRecord, raw: Any) -> None:
         """Add a record with the payload it came from."""
         self.records.append(record)
         self.raws.append(raw)

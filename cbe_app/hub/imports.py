@@ -1,4 +1,10 @@
-"""Normalising and importing one provider payload or file (the CLI's `normalize` and `import`)."""
+"""Normalising and importing one provider payload or file (the CLI's `normalize` and `import`).
+
+A provider's file is one response body of its API; the `csv` provider's a spreadsheet of
+orders with the documented columns; the `adspend` provider's an ad platform's export, whose
+columns are matched by the file import's guess (the headers Google Ads, Meta, Amazon Ads and
+TikTok Ads write, and our own names).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,12 @@ from sqlmodel import Session, col
 
 from cbe_app.db import session_scope
 from cbe_app.hub.connect import file_import_account
+from cbe_app.hub.fileimport.formats import AD_SPEND, read_rows
 from cbe_app.hub.files import read_payload
 from cbe_app.hub.ingest.context import AccountRef, IngestContext, IngestSummary
-from cbe_app.hub.ingest.page import ingest_page, normalise_all
+from cbe_app.hub.ingest.page import ingest_page, normalise_records
 from cbe_app.hub.ingest.rules import ingest_context
-from cbe_app.hub.providers.registry import provider
+from cbe_app.hub.providers.registry import ProviderInfo, provider
 from cbe_app.hub.runs import QuarantineItem
 from cbe_app.hub.statusmap import StatusMaps, pack_status_maps
 
@@ -29,22 +36,31 @@ class Normalised:
     problems: list[str] = field(default_factory=list)
 
 
+def _payload(info: ProviderInfo, path: Path) -> Any:
+    """The file's content as the provider's mapper reads it."""
+    if info.name == AD_SPEND.provider:
+        return read_rows(path, AD_SPEND)
+    return read_payload(info.name, path)
+
+
 def normalise_file(provider_name: str, path: Path, base_currency: str, now: datetime) -> Normalised:
     """Map and normalise a file with the pack's status maps, touching no database."""
     info = provider(provider_name)
-    result = info.mapper()(read_payload(info.name, path))
+    result = info.mapper()(_payload(info, path))
     ctx = IngestContext(
         AccountRef(0, info.name, info.kind.value), pack_status_maps(), base_currency, now
     )
-    orders, shipments, payments, failed = normalise_all(result, ctx)
+    page = normalise_records(result, ctx)
     out = Normalised(
-        [o.as_contract() for o in orders]
-        + [s.as_contract() for s in shipments]
-        + [p.as_contract() for p in payments]
+        [o.as_contract() for o in page.orders]
+        + [s.as_contract() for s in page.shipments]
+        + [p.as_contract() for p in page.payments]
+        + [a.as_contract() for a in page.ad_spend]
     )
     out.problems = [f"{r.kind} {r.external_id or '(no id)'}: {r.reason}" for r in result.rejects]
     out.problems += [
-        f"{kind} {external_id or '(no id)'}: {reason}" for kind, external_id, reason, _ in failed
+        f"{kind} {external_id or '(no id)'}: {reason}"
+        for kind, external_id, reason, _ in page.failed
     ]
     return out
 
@@ -64,7 +80,7 @@ def import_file(
     added to it, so that the operator who ran it is told, not only the quarantine screen.
     """
     info = provider(provider_name)
-    result = info.mapper()(read_payload(info.name, path))
+    result = info.mapper()(_payload(info, path))
     with session_scope() as session:
         account = file_import_account(session, info.name, now)
         ctx = ingest_context(session, account, base_currency, now, maps)

@@ -113,7 +113,8 @@ def phone_number(raw: str, country: str | None) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-def _currency(raw: str | None) -> str:
+def currency_code(raw: str | None) -> str:
+    """The ISO 4217 code of a currency as written ('usd ' → 'USD'), or `NormalisationError`."""
     code = (raw or "").strip().upper()
     if not code:
         raise NormalisationError("the currency is missing")
@@ -124,7 +125,8 @@ def _currency(raw: str | None) -> str:
     return code
 
 
-def _minor(amount: Decimal, currency: str, what: str) -> int:
+def minor_units(amount: Decimal, currency: str, what: str) -> int:
+    """A non-negative amount in the currency's minor units; `what` names it when it is not."""
     if amount < 0:
         raise NormalisationError(f"{what} is negative: {amount}")
     return to_minor(amount, currency)
@@ -213,7 +215,7 @@ def _lines(record: MappedOrder, currency: str, skus: Mapping[str, str]) -> tuple
         sku = skus.get(line.sku, line.sku).strip()
         if not sku:
             raise NormalisationError("an order line has no SKU")
-        lines.append(Line(sku, line.quantity, _minor(line.unit_price, currency, "unit price")))
+        lines.append(Line(sku, line.quantity, minor_units(line.unit_price, currency, "unit price")))
     return tuple(lines)
 
 
@@ -236,14 +238,14 @@ def normalise_order(
     """The canonical order; raises `NormalisationError` with the reason it cannot be one."""
     if not record.external_id:
         raise NormalisationError("the order has no id")
-    currency = _currency(record.currency)
+    currency = currency_code(record.currency)
     lines = _lines(record, currency, skus or {})
-    shipping = _minor(record.shipping, currency, "shipping")
+    shipping = minor_units(record.shipping, currency, "shipping")
     if record.total is not None:
-        total = _minor(record.total, currency, "total")
+        total = minor_units(record.total, currency, "total")
     else:  # not priced yet by the channel: what its lines say
         total = sum(ln.unit_price_minor * ln.quantity for ln in lines) + shipping
-    refunded = _minor(record.refunded, currency, "refunded amount")
+    refunded = minor_units(record.refunded, currency, "refunded amount")
     country = country_code(record.country) if record.country else ""
     if not country:
         raise NormalisationError("the destination country is missing")
@@ -393,8 +395,8 @@ def normalise_payment(record: MappedPayment, maps: StatusMaps, fx: FxSource, bas
     """The canonical payment; raises `NormalisationError` with the reason it cannot be one."""
     if not record.external_id:
         raise NormalisationError("the payment has no id")
-    currency = _currency(record.currency)
-    amount = _minor(record.amount, currency, "amount")
+    currency = currency_code(record.currency)
+    amount = minor_units(record.amount, currency, "amount")
     try:
         rate = fx.rate(currency, base, record.created_at.date())
     except UnknownRate as exc:
@@ -407,7 +409,7 @@ def normalise_payment(record: MappedPayment, maps: StatusMaps, fx: FxSource, bas
         provider_status=record.provider_status,
         currency=currency,
         amount_minor=amount,
-        refunded_minor=_minor(record.refunded, currency, "refunded amount"),
+        refunded_minor=minor_units(record.refunded, currency, "refunded amount"),
         base_currency=base,
         amount_base_minor=convert_minor(amount, currency, base, rate.rate),
         fx=rate,

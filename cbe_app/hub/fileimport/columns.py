@@ -1,8 +1,10 @@
 """The columns a file import fills, and a first guess at which of the file's columns is which.
 
-Sellers export from many tools (Excel, ERPs, marketplaces' reports) in English or Chinese, so
-the guess compares headers loosely: case, spaces, dashes and underscores do not matter, and
-common spellings in both languages are known. The person confirms or changes every choice.
+Sellers export from many tools (Excel, ERPs, marketplaces' reports, ad platforms) in English or
+Chinese, so the guess compares headers loosely: case, spaces, dashes and underscores do not
+matter, nor a currency code in brackets ("Amount spent (USD)"), and common spellings in both
+languages are known. The person confirms or changes every choice. Some columns may instead be
+one value typed for the whole file (an export of one ad platform has no platform column).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class ImportField:
     label: str  # a message id
     required: bool
     aliases: tuple[str, ...]  # compared after `_loose`
+    constant: bool = False  # may be one value typed for the whole file instead of a column
 
 
 FIELDS: tuple[ImportField, ...] = (
@@ -92,20 +95,29 @@ FIELDS: tuple[ImportField, ...] = (
 )
 REQUIRED = tuple(f.key for f in FIELDS if f.required)
 _SEPARATORS = re.compile(r"[\s_\-./:()]+")
+CURRENCY_SUFFIX = re.compile(r"\(\s*([A-Z]{3})\s*\)\s*$")  # "Amount spent (USD)"
 
 
-def _loose(header: str) -> str:
+def loose(header: str) -> str:
+    """A header as the guess compares it: lower case, without spaces and punctuation."""
     return _SEPARATORS.sub("", header.strip().lower())
 
 
-def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
+def _by_loose(headers: Sequence[str]) -> dict[str, str]:
+    """The file's headers by their loose form; one with a currency code in brackets also by
+    its loose form without it (an exact form wins)."""
+    found = {loose(CURRENCY_SUFFIX.sub("", h)): h for h in reversed(headers) if h.strip()}
+    return found | {loose(h): h for h in reversed(headers) if h.strip()}
+
+
+def guess_mapping(headers: Sequence[str], fields: Sequence[ImportField] = FIELDS) -> dict[str, str]:
     """Our column -> the file's header, for each of ours a header plausibly names; a header is
     used once, and an exact name wins over an alias."""
-    by_loose = {_loose(h): h for h in reversed(headers) if h.strip()}
+    by_loose = _by_loose(headers)
     taken: set[str] = set()
     guess: dict[str, str] = {}
-    for item in sorted(FIELDS, key=lambda f: _loose(f.key) not in by_loose):
-        for name in (_loose(item.key), *item.aliases):
+    for item in sorted(fields, key=lambda f: loose(f.key) not in by_loose):
+        for name in (loose(item.key), *item.aliases):
             header = by_loose.get(name)
             if header is not None and header not in taken:
                 guess[item.key] = header
@@ -114,15 +126,24 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
     return guess
 
 
-def check_mapping(mapping: Mapping[str, str], headers: Sequence[str]) -> dict[str, str]:
-    """The mapping without blanks, or `ValidationFailed` naming every field to fix."""
+def check_mapping(
+    mapping: Mapping[str, str],
+    headers: Sequence[str],
+    fields: Sequence[ImportField] = FIELDS,
+    constants: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The mapping without blanks, or `ValidationFailed` naming every field to fix; a required
+    field may be filled by a constant instead of a column."""
     known = set(headers)
     chosen = {k: v for k, v in mapping.items() if v}
+    fixed = {k for k, v in (constants or {}).items() if v.strip()}
     problems: dict[str, str] = {}
-    for item in FIELDS:
+    for item in fields:
         header = chosen.get(item.key)
         if header is None:
-            if item.required:
+            if item.constant and item.required and item.key not in fixed:
+                problems[item.key] = N_("Choose the column, or type one value for every row.")
+            elif item.required and not item.constant:
                 problems[item.key] = N_("Choose the column that holds this.")
         elif header not in known:
             problems[item.key] = N_("The file has no such column.")

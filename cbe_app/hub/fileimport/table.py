@@ -1,17 +1,20 @@
 """Reading a spreadsheet the way sellers save them: CSV in UTF-8 or GB18030 (what Excel in
-China writes), comma, semicolon or tab separated, or the first sheet of an XLSX workbook.
+China writes) or UTF-16 (Google Ads' "Excel CSV"), comma, semicolon or tab separated, or the
+first sheet of an XLSX workbook.
 
-Rows are dicts keyed by the header row, numbered like the sheet (the header is row 1), so
-every problem can name the row a person should look at.
+Rows are dicts keyed by the header row, numbered like the sheet, so every problem can name the
+row a person should look at. The header is the first row, unless the file opens with title
+lines of one cell each (Google Ads puts the report's name and dates above its header).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +28,7 @@ from cbe_app.core.errors import ValidationFailed
 from cbe_app.core.i18n import N_
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+_TITLE_LINES = 5  # at most this many one-cell lines may come before the header
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 Row = dict[str, Any]
 
@@ -58,6 +62,8 @@ def store_upload(folder: Path, filename: str, content: bytes) -> Path:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -65,16 +71,34 @@ def _decode(data: bytes) -> str:
 
 
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+    lines = sample.splitlines()
+    for skip in range(min(_TITLE_LINES, len(lines) - 1) + 1):  # title lines confuse the sniffer
+        try:
+            return csv.Sniffer().sniff("\n".join(lines[skip:]), delimiters=",;\t|")
+        except csv.Error:
+            continue
+    return csv.excel
 
 
-def _csv_rows(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+def _filled(cells: Sequence[Any]) -> int:
+    return sum(1 for c in cells if c is not None and str(c).strip())
+
+
+def _header(rows: Iterator[Sequence[Any]]) -> tuple[int, list[str], Iterator[Sequence[Any]]]:
+    """The sheet row number of the header, its names, and the rows after it."""
+    opening: list[Sequence[Any]] = []
+    for cells in rows:
+        opening.append(cells)
+        if _filled(cells) != 1 or len(opening) > _TITLE_LINES:
+            break
+    at = len(opening) - 1 if opening and _filled(opening[-1]) > 1 else 0
+    names = [str(h).strip() if h is not None else "" for h in opening[at]] if opening else []
+    return at + 1, names, itertools.chain(opening[at + 1 :], rows)
+
+
+def _csv_rows(path: Path) -> tuple[int, list[str], Iterator[Sequence[Any]]]:
     text = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text), _dialect(text[:8192]))
-    return [h.strip() for h in next(reader, [])], reader
+    return _header(csv.reader(io.StringIO(text), _dialect(text[:8192])))
 
 
 def _cell(value: Any) -> Any:
@@ -84,21 +108,20 @@ def _cell(value: Any) -> Any:
 
 
 @contextmanager
-def _xlsx_rows(path: Path) -> Iterator[tuple[list[str], Iterator[list[Any]]]]:
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], Iterator[Sequence[Any]]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
         raise _unreadable(path.name, N_("This is not an Excel workbook (.xlsx).")) from exc
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        yield header, ([_cell(v) for v in values] for values in rows)
+        yield _header(iter([_cell(v) for v in values] for values in rows))
     finally:
         workbook.close()  # a read-only workbook keeps its file open until closed
 
 
 @contextmanager
-def _rows(path: Path) -> Iterator[tuple[list[str], Iterator[list[Any]]]]:
+def _rows(path: Path) -> Iterator[tuple[int, list[str], Iterator[Sequence[Any]]]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         with _xlsx_rows(path) as found:
             yield found
@@ -111,10 +134,10 @@ def read_table(path: Path, limit: int | None = None) -> Table:
     if not path.is_file():
         raise _unreadable(path.name, N_("No such file."))
     rows: list[Row] = []
-    with _rows(path) as (headers, values):
+    with _rows(path) as (at, headers, values):
         if not any(headers):
             raise _unreadable(path.name, N_("The first row must name the columns."))
-        for number, cells in enumerate(values, start=2):
+        for number, cells in enumerate(values, start=at + 1):
             if not any(str(c).strip() for c in cells):
                 continue
             rows.append({**dict(zip(headers, cells, strict=False)), "_row": number})

@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from cbe_app.hub.canonical import MappedOrder, MappedPayment, MappedShipment, MapResult, RecordKind
+from cbe_app.hub.canonical import (
+    MappedAdSpend,
+    MappedOrder,
+    MappedPayment,
+    MappedShipment,
+    MapResult,
+    RecordKind,
+)
+from cbe_app.hub.ingest.adspend import ingest_ad_spend
 from cbe_app.hub.ingest.context import IngestContext, IngestSummary
 from cbe_app.hub.ingest.orders import ingest_orders, order_hash
 from cbe_app.hub.ingest.payments import ingest_payments
@@ -27,6 +35,7 @@ from cbe_app.hub.normalise import (
     normalise_payment,
     normalise_shipment,
 )
+from cbe_app.hub.normalise_adspend import AdSpend, normalise_ad_spend
 from cbe_app.hub.runs import QuarantineItem
 
 _QUARANTINE = QuarantineItem.__table__  # type: ignore[attr-defined]
@@ -37,6 +46,8 @@ def _identity(record: Any) -> tuple[RecordKind, str]:
         return RecordKind.ORDER, record.external_id
     if isinstance(record, MappedShipment):
         return RecordKind.SHIPMENT, record.tracking_number
+    if isinstance(record, MappedAdSpend):
+        return RecordKind.AD_SPEND, record.key
     return RecordKind.PAYMENT, record.external_id
 
 
@@ -56,11 +67,13 @@ class NormalisedPage:
     # (kind, id) of records whose last copy in a batch of pages failed: a good earlier copy
     # is written, but must not release what the later copy put in quarantine.
     still_held: set[tuple[str, str]] = field(default_factory=set)
+    ad_spend: list[AdSpend] = field(default_factory=list)  # days of spend (file imports only)
 
     @property
     def size(self) -> int:
         """How many records the page brought, failed ones included."""
-        return len(self.orders) + len(self.shipments) + len(self.payments) + len(self.failed)
+        kept = len(self.orders) + len(self.shipments) + len(self.payments) + len(self.ad_spend)
+        return kept + len(self.failed)
 
     @classmethod
     def joined(cls, pages: list[NormalisedPage]) -> NormalisedPage:
@@ -73,17 +86,18 @@ class NormalisedPage:
             for kind, key in page.accepted_keys():
                 last_good[kind, key] = n
         return cls(
-            [o for page in pages for o in page.orders],
-            [s for page in pages for s in page.shipments],
-            [p for page in pages for p in page.payments],
-            [f for page in pages for f in page.failed],
-            None if None in digests else [d for ds in digests if ds for d in ds],
-            {
+            orders=[o for page in pages for o in page.orders],
+            shipments=[s for page in pages for s in page.shipments],
+            payments=[p for page in pages for p in page.payments],
+            failed=[f for page in pages for f in page.failed],
+            order_digests=None if None in digests else [d for ds in digests if ds for d in ds],
+            still_held={
                 (kind.value, key)
                 for n, page in enumerate(pages)
                 for kind, key, *_ in page.failed
                 if last_good.get((kind.value, key), n) < n
             },
+            ad_spend=[a for page in pages for a in page.ad_spend],
         )
 
     def accepted_keys(self) -> list[tuple[str, str]]:
@@ -92,18 +106,13 @@ class NormalisedPage:
             [("order", o.external_id) for o in self.orders]
             + [("shipment", s.tracking_number) for s in self.shipments]
             + [("payment", p.external_id) for p in self.payments]
+            + [("ad_spend", a.ref) for a in self.ad_spend]
         )
 
 
-def normalise_all(
-    result: MapResult, ctx: IngestContext
-) -> tuple[list[Order], list[Shipment], list[Payment], list[tuple[RecordKind, str, str, Any]]]:
-    """Canonical records by kind, and (kind, id, reason, raw) for each one that failed."""
-    page = _normalised(result, ctx)
-    return page.orders, page.shipments, page.payments, page.failed
-
-
-def _normalised(result: MapResult, ctx: IngestContext) -> NormalisedPage:
+def normalise_records(result: MapResult, ctx: IngestContext) -> NormalisedPage:
+    """Canonical records by kind, and (kind, id, reason, raw) of each one that failed; the
+    mapper's rejects are left out (`normalise_page` adds them)."""
     page = NormalisedPage()
     for index, record in enumerate(result.records):
         try:
@@ -115,6 +124,8 @@ def _normalised(result: MapResult, ctx: IngestContext) -> NormalisedPage:
                 page.shipments.append(normalise_shipment(record, ctx.maps))
             elif isinstance(record, MappedPayment):
                 page.payments.append(normalise_payment(record, ctx.maps, ctx.fx, ctx.base_currency))
+            elif isinstance(record, MappedAdSpend):
+                page.ad_spend.append(normalise_ad_spend(record, ctx.fx, ctx.base_currency))
         except NormalisationError as exc:
             kind, external_id = _identity(record)
             page.failed.append((kind, external_id, str(exc), result.raw_of(index)))
@@ -123,7 +134,7 @@ def _normalised(result: MapResult, ctx: IngestContext) -> NormalisedPage:
 
 def normalise_page(result: MapResult, ctx: IngestContext) -> NormalisedPage:
     """The page ready to write: its records normalised, the mapper's rejects among the failed."""
-    page = _normalised(result, ctx)
+    page = normalise_records(result, ctx)
     for reject in result.rejects:
         page.failed.append((reject.kind, reject.external_id, reject.reason, reject.raw))
     page.order_digests = [order_hash(order) for order in page.orders]
@@ -153,8 +164,14 @@ def write_page(session: Session, page: NormalisedPage, ctx: IngestContext) -> In
     summary.add(ingest_orders(session, page.orders, ctx, page.order_digests))
     summary.add(ingest_shipments(session, page.shipments, ctx))
     summary.add(ingest_payments(session, page.payments, ctx))
+    summary.add(ingest_ad_spend(session, page.ad_spend, ctx))
     if _has_open_quarantine(session, account.id):
-        accepted: dict[str, list[str]] = {"order": [], "shipment": [], "payment": []}
+        accepted: dict[str, list[str]] = {
+            "order": [],
+            "shipment": [],
+            "payment": [],
+            "ad_spend": [],
+        }
         for name, key in page.accepted_keys():
             if (name, key) not in page.still_held:
                 accepted[name].append(key)

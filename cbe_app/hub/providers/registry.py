@@ -61,7 +61,7 @@ _RETRY_SHAPES: dict[str, Callable[[Any], Any]] = {
     "4px": _fourpx_body,
 }
 
-_S, _C, _P = AccountKind.SALES, AccountKind.CARRIER, AccountKind.PAYMENT
+_S, _C, _P, _M = AccountKind.SALES, AccountKind.CARRIER, AccountKind.PAYMENT, AccountKind.MARKETING
 PROVIDERS = MappingProxyType(
     {
         p.name: p
@@ -147,6 +147,7 @@ PROVIDERS = MappingProxyType(
                 "https://api.stripe.com",
             ),
             ProviderInfo("csv", "Spreadsheet import (CSV/XLSX)", _S, "csvfile", pulls=False),
+            ProviderInfo("adspend", "Ad spend import (CSV/XLSX)", _M, "adspend", pulls=False),
         )
     }
 )
