@@ -44,12 +44,30 @@ LINE_KEYS = {"sku", "quantity", "unit_price"}
 SHIPMENT_KEYS = {"kind", "provider", "tracking_number", "status", "events"}
 EVENT_KEYS = {"at", "status", "description", "location"}
 PAYMENT_KEYS = {"kind", "provider", "external_id", "status", "currency", "amount", "order_ref"}
+AD_SPEND_KEYS = {
+    "kind",
+    "provider",
+    "day",
+    "platform",
+    "campaign",
+    "country",
+    "currency",
+    "spend",
+    "base_currency",
+    "spend_base",
+    "fx_rate",
+    "fx_date",
+    "impressions",
+    "clicks",
+}
 # Every documented field per doc section, nested ones as `lines[].sku`.
 DOCUMENTED = {
     "Order": ORDER_KEYS | {f"lines[].{key}" for key in LINE_KEYS},
     "Shipment": SHIPMENT_KEYS | {f"events[].{key}" for key in EVENT_KEYS},
     "Payment": PAYMENT_KEYS,
+    "Ad spend": AD_SPEND_KEYS,
 }
+AD_SPEND_COLUMNS = ("day", "platform", "currency", "spend")  # and optional campaign, country, …
 CSV_COLUMNS = (
     "external_id",
     "placed_at",
@@ -134,6 +152,9 @@ def view(record: dict[str, Any]) -> str:
         events = record["events"]
         parts = [record["tracking_number"], record["status"], f"{len(events)} events"]
         parts += list(events[0].values()) if events else []
+    elif record["kind"] == "ad_spend":
+        keys = ("day", "platform", "campaign", "country", "currency", "spend", "spend_base")
+        parts = [*(record[k] for k in keys), str(record["impressions"]), str(record["clicks"])]
     else:
         parts = [record[k] for k in ("external_id", "status", "currency", "amount", "order_ref")]
     return " | ".join(parts)
@@ -169,6 +190,16 @@ def _currency(value: Any) -> str:
     return value
 
 
+def _base_amount(record: dict[str, Any], amount: Decimal, base: str, key: str) -> None:
+    """`key` holds `amount` at `fx_rate`, in the base currency's minor units (half-even)."""
+    assert record["base_currency"] == base
+    rate = Decimal(record["fx_rate"])
+    assert _DECIMAL.fullmatch(record["fx_rate"]) and rate > 0
+    quantum = Decimal(1).scaleb(-int(get_currency_precision(base)))
+    expected = (amount * rate).quantize(quantum, ROUND_HALF_EVEN)
+    assert decimal_places(record[key], base) == expected, record
+
+
 def assert_order(record: dict[str, Any], provider: str, base: str) -> None:
     """Every field of a canonical order has the contract's type and vocabulary."""
     assert set(record) == ORDER_KEYS, sorted(set(record) ^ ORDER_KEYS)
@@ -181,11 +212,7 @@ def assert_order(record: dict[str, Any], provider: str, base: str) -> None:
     placed = utc_time(record["placed_at"])
     currency = _currency(record["currency"])
     total = decimal_places(record["total"], currency)
-    rate = Decimal(record["fx_rate"])
-    assert _DECIMAL.fullmatch(record["fx_rate"]) and rate > 0
-    quantum = Decimal(1).scaleb(-int(get_currency_precision(base)))
-    expected_base = (total * rate).quantize(quantum, ROUND_HALF_EVEN)
-    assert decimal_places(record["total_base"], base) == expected_base, record
+    _base_amount(record, total, base, "total_base")
     assert date.fromisoformat(record["fx_date"]) <= placed.date()
     assert pycountry.countries.get(alpha_2=record["country"]), record["country"]
     email = record["customer_email"]
@@ -225,6 +252,24 @@ def assert_payment(record: dict[str, Any], provider: str) -> None:
     assert isinstance(record["order_ref"], str)
 
 
+def assert_ad_spend(record: dict[str, Any], provider: str, base: str) -> None:
+    """Every field of a canonical day of ad spend has the contract's type."""
+    assert set(record) == AD_SPEND_KEYS, sorted(set(record) ^ AD_SPEND_KEYS)
+    assert (record["kind"], record["provider"]) == ("ad_spend", provider)
+    day = date.fromisoformat(record["day"])
+    assert isinstance(record["platform"], str) and 0 < len(record["platform"]) <= 40
+    assert record["platform"] == record["platform"].strip()
+    assert isinstance(record["campaign"], str) and len(record["campaign"]) <= 200
+    country = record["country"]
+    assert country == "" or pycountry.countries.get(alpha_2=country), country
+    spend = decimal_places(record["spend"], _currency(record["currency"]))
+    assert spend >= 0
+    _base_amount(record, spend, base, "spend_base")
+    assert date.fromisoformat(record["fx_date"]) <= day
+    for key in ("impressions", "clicks"):
+        assert record[key] is None or (type(record[key]) is int and record[key] >= 0), record
+
+
 def assert_contract(records: Any, provider: str, base: str = "USD") -> None:
     """`normalize` output: a JSON array of canonical records, each exactly as documented."""
     assert isinstance(records, list)
@@ -234,6 +279,8 @@ def assert_contract(records: Any, provider: str, base: str = "USD") -> None:
             assert_order(record, provider, base)
         elif kind == "shipment":
             assert_shipment(record, provider)
+        elif kind == "ad_spend":
+            assert_ad_spend(record, provider, base)
         else:
             assert kind == "payment", record
             assert_payment(record, provider)

@@ -73,7 +73,7 @@ def normalized(no_database: tuple[dict[str, str], Path]) -> dict[str, Done]:
 
 
 def test_every_provider_is_covered() -> None:
-    assert set(RECORDED) | {"csv"} == set(PROVIDERS)
+    assert set(RECORDED) | {"csv", "adspend"} == set(PROVIDERS)  # files: test_adspend_cli
 
 
 @pytest.mark.parametrize("provider", sorted(RECORDED))

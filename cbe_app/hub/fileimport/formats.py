@@ -114,7 +114,10 @@ def read_rows(path: Path, fmt: ImportFormat) -> list[Row]:
     if missing:
         known = ", ".join(f.key for f in fmt.fields if f.required)
         raise ValidationFailed(
-            {"file": f"no column {', '.join(missing)} in the first row (it needs {known})"},
+            {
+                "file": f"no column {', '.join(missing)} in the first row (name the columns "
+                f"{known}, or as a known tool's export does)"
+            },
             N_("Cannot read {file}."),
             file=str(path),
         )
