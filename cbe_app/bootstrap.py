@@ -18,6 +18,7 @@ from cbe_app.auth.service import create_user
 from cbe_app.config import PROJECT_ROOT, Settings
 from cbe_app.db import session_scope
 from cbe_app.demo.accounts import DEMO_ACCOUNTS, connect_demo_accounts, record_demo_labels
+from cbe_app.demo.adspend import load_ad_spend
 from cbe_app.demo.service import DemoParams, dataset, demo_step, load_reference, order_count
 from cbe_app.demo.users import DEMO_PASSWORD, DEMO_USERS
 from cbe_app.hub.accounts import Account, AccountKind
@@ -111,13 +112,15 @@ def sync_demo(
     """The demo the way a company's data arrives: its accounts synced from the sandboxes.
 
     Reference data (products, warehouses, suppliers, stock) is loaded directly, as if imported
-    from an ERP. Then every channel syncs over HTTP, then the carriers (looking up the parcels
-    the channels reported, and the labels the hub bought for marketplace orders), then the
-    payment providers. Returns the number of orders in the hub afterwards.
+    from an ERP, and the ad platforms' exports through the file import, as if the marketing
+    team uploaded them. Then every channel syncs over HTTP, then the carriers (looking up the
+    parcels the channels reported, and the labels the hub bought for marketplace orders), then
+    the payment providers. Returns the number of orders in the hub afterwards.
     """
     data = dataset(params)
     with session_scope() as session:
         load_reference(session, data, clock())
+        load_ad_spend(session, data, settings.base_currency, clock())
         connect_demo_accounts(session, settings.sandbox_url, clock())
     base = settings.base_currency
     for code, _, provider_name in DEMO_ACCOUNTS:

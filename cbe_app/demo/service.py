@@ -1,8 +1,9 @@
 """Loading the demo business into the canonical tables, idempotently by natural keys.
 
 One step function serves the CLI, the first start and the background job: a step writes the
-reference data or one chunk of orders and returns the cursor after it, so a job killed
-halfway resumes where its last committed chunk ended, and loading twice changes nothing.
+reference data (with the ad platforms' exports, imported through the hub's file import) or one
+chunk of orders and returns the cursor after it, so a job killed halfway resumes where its last
+committed chunk ended, and loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cbe_app.core.fx import FxRate, reference_rate
 from cbe_app.core.i18n import N_
 from cbe_app.core.money import convert_minor
 from cbe_app.db import upsert
+from cbe_app.demo.adspend import load_ad_spend
 from cbe_app.demo.generator import generate
 from cbe_app.demo.records import DemoDataset, OrderRec, ProductRec
 from cbe_app.hub.catalog import Carrier, Channel, Product, StockLevel, Supplier, Warehouse
@@ -258,6 +260,7 @@ def demo_step(base_currency: str) -> StepFn:
         position = int(job.cursor.get("next", -1))
         if position < 0:
             load_reference(session, data, now)
+            load_ad_spend(session, data, base_currency, now)
             return Step(
                 {"next": 0},
                 0,
