@@ -1,4 +1,5 @@
-"""How Data hub › Import file looks: the drop zone, the column matching and the preview."""
+"""How Data hub › Import file looks: what the file holds, the drop zone, the column matching
+and the preview (of orders, or of days of ad spend)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,35 @@ from typing import Any
 
 import reflex as rx
 
+from cbe_app.hub.fileimport.formats import AD_SPEND, FORMATS
 from cbe_app.ui.components.records import table_card
 from cbe_app.ui.i18n import T, T_var
 from cbe_app.ui.pages.orders import status_badge
 
 _MUTED = "var(--gray-10)"
+
+
+def _ads(state: Any) -> rx.Var[bool]:
+    return state.kind == AD_SPEND.key
+
+
+def _kind_picker(state: Any) -> rx.Component:
+    return rx.hstack(
+        rx.text(T("The file holds"), weight="medium", size="2"),
+        rx.segmented_control.root(
+            *[
+                rx.segmented_control.item(
+                    T(f.label), value=f.key, data_testid=f"import-kind-{f.key}"
+                )
+                for f in FORMATS.values()
+            ],
+            value=state.kind,
+            on_change=state.choose_kind,
+            data_testid="import-kind",
+        ),
+        align="center",
+        spacing="3",
+    )
 
 
 def _drop_zone(state: Any, upload_id: str, max_bytes: int) -> rx.Component:
@@ -19,7 +44,11 @@ def _drop_zone(state: Any, upload_id: str, max_bytes: int) -> rx.Component:
             rx.icon("file-spreadsheet", size=28, color="var(--accent-9)"),
             rx.text(T("Drop a .csv or .xlsx file here, or click to choose one"), weight="medium"),
             rx.text(
-                T("One row per order line; rows of one order share its order number."),
+                rx.cond(
+                    _ads(state),
+                    T("One row per day and campaign (and country), as the ad platform exports it."),
+                    T("One row per order line; rows of one order share its order number."),
+                ),
                 size="2",
                 color_scheme="gray",
             ),
@@ -71,6 +100,7 @@ def _column_row(state: Any, item: rx.Var[dict[str, Any]]) -> rx.Component:
                     "background": "var(--color-surface)",
                 },
             ),
+            rx.cond(item["constant"], _constant(state, item)),
             rx.cond(
                 item["problem"].to(str) != "",
                 rx.text(T_var(item["problem"].to(str)), color="var(--red-11)", size="1"),
@@ -80,6 +110,19 @@ def _column_row(state: Any, item: rx.Var[dict[str, Any]]) -> rx.Component:
             rx.text(item["sample"].to(str), size="2", color=_MUTED, trim="both", truncate=True),
             max_width="260px",
         ),
+    )
+
+
+def _constant(state: Any, item: rx.Var[dict[str, Any]]) -> rx.Component:
+    """A value for every row, for a column the file does not have (one platform's export)."""
+    return rx.input(
+        value=item["value"].to(str),
+        on_change=lambda value: state.set_constant(item["key"].to(str), value),
+        placeholder=T("or one value for every row"),
+        size="1",
+        margin_top="4px",
+        max_width="260px",
+        data_testid="constant-" + item["key"].to(str),
     )
 
 
@@ -119,41 +162,63 @@ def _order_row(order: rx.Var[dict[str, Any]]) -> rx.Component:
     )
 
 
+def _spend_row(day: rx.Var[dict[str, Any]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(day["rows"].to(str)), white_space="nowrap"),
+        *[
+            rx.table.cell(day[key].to(str), white_space="nowrap")
+            for key in ("day", "platform", "campaign", "country")
+        ],
+        *[
+            rx.table.cell(day[key].to(str), white_space="nowrap", text_align="right")
+            for key in ("spend", "spend_base", "impressions", "clicks")
+        ],
+        data_testid="import-spend",
+    )
+
+
+def _summary(state: Any) -> rx.Var[str]:
+    counts = {"problems": state.problems.length().to(str), "rows": state.rows_read.to(str)}
+    return rx.cond(
+        _ads(state),
+        T(
+            "{days} days of spend ready and {problems} to fix in the first {rows} rows.",
+            days=state.ad_spend.length().to(str),
+            **counts,
+        ),
+        T(
+            "{orders} orders ready and {problems} to fix in the first {rows} rows.",
+            orders=state.orders.length().to(str),
+            **counts,
+        ),
+    )
+
+
+def _records(state: Any) -> rx.Component:
+    orders = [T("Order"), T("Placed"), T("Status"), T("Payment"), T("Total")]
+    orders += [T("In base currency"), T("Country"), T("Lines")]
+    spend = [T("Day"), T("Ad platform"), T("Campaign"), T("Country"), T("Spend")]
+    spend += [T("In base currency"), T("Impressions"), T("Clicks")]
+    return rx.cond(
+        _ads(state),
+        table_card([T("Rows"), *spend], rx.table.body(rx.foreach(state.ad_spend, _spend_row))),
+        table_card([T("Rows"), *orders], rx.table.body(rx.foreach(state.orders, _order_row))),
+    )
+
+
 def _preview(state: Any) -> rx.Component:
+    record = rx.cond(_ads(state), T("Day · platform · campaign · country"), T("Order"))
     return rx.vstack(
         rx.heading(T("Preview"), size="3"),
-        rx.text(
-            T(
-                "{orders} orders ready and {problems} to fix in the first {rows} rows.",
-                orders=state.orders.length().to(str),
-                problems=state.problems.length().to(str),
-                rows=state.rows_read.to(str),
-            ),
-            size="2",
-            color_scheme="gray",
-            data_testid="import-summary",
-        ),
+        rx.text(_summary(state), size="2", color_scheme="gray", data_testid="import-summary"),
         rx.cond(
             state.problems.length() > 0,
             table_card(
-                [T("Rows"), T("Order"), T("Why it will go to quarantine")],
+                [T("Rows"), record, T("Why it will go to quarantine")],
                 rx.table.body(rx.foreach(state.problems, _problem_row)),
             ),
         ),
-        table_card(
-            [
-                T("Rows"),
-                T("Order"),
-                T("Placed"),
-                T("Status"),
-                T("Payment"),
-                T("Total"),
-                T("In base currency"),
-                T("Country"),
-                T("Lines"),
-            ],
-            rx.table.body(rx.foreach(state.orders, _order_row)),
-        ),
+        _records(state),
         spacing="2",
         width="100%",
     )
@@ -184,9 +249,13 @@ def import_content(state: Any, upload_id: str, max_bytes: int) -> rx.Component:
     """The drop zone, then (once a file is chosen) the columns, the preview and Import."""
     return rx.vstack(
         rx.text(
-            T("Import orders from a spreadsheet: match its columns, check the preview, import."),
+            T(
+                "Import orders or ad spend from a spreadsheet: say what it holds, match its "
+                "columns, check the preview, import."
+            ),
             color_scheme="gray",
         ),
+        _kind_picker(state),
         _drop_zone(state, upload_id, max_bytes),
         rx.cond(
             state.error != "",
