@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from sqlmodel import Session
 
 from cbe_app.db import session_scope
 from cbe_app.hub.fileimport import job as import_job
@@ -21,8 +20,9 @@ from cbe_app.hub.fileimport.table import read_table
 from cbe_app.hub.marketing import AdSpend
 from cbe_app.hub.runs import QuarantineItem, SyncRun
 from cbe_app.hub.statusmap import pack_status_maps
-from cbe_app.jobs.runner import JobView, Outcome, Step, run_job
+from cbe_app.jobs.runner import Outcome, run_job
 from tests.conftest import Backend
+from tests.hub.test_fileimport import CrashOnce
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 # A Google Ads campaign report as downloaded: two title lines, then the header, then a total.
@@ -112,21 +112,6 @@ def test_the_command_line_reads_an_export_by_the_guess_alone(tmp_path: Path) -> 
         "_row": 4,
         "platform": "Google Ads",
     }
-
-
-class CrashOnce:
-    """The import step, except that one step dies after writing, before its commit."""
-
-    def __init__(self, crash_at: int) -> None:
-        self.inner, self.calls, self.crash_at = import_job.import_step("USD"), 0, crash_at
-
-    def __call__(self, session: Session, job: JobView, now: datetime) -> Step:
-        step = self.inner(session, job, now)
-        self.calls += 1
-        if self.calls == self.crash_at:
-            session.flush()
-            raise RuntimeError("worker killed")
-        return step
 
 
 def run_import(path: Path, monkeypatch: pytest.MonkeyPatch, crash_at: int = 0) -> None:

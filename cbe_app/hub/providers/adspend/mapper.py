@@ -114,12 +114,9 @@ def map_rows(rows: Iterable[Row]) -> MapResult:
 def map_payload(payload: Any) -> MapResult:
     """Map a CSV text with our column names, already-read rows (`{"column": value, "_row": n}`),
     or one such row (a quarantined row, retried on its own)."""
-    if isinstance(payload, bytes):
-        payload = payload.decode("utf-8-sig")
-    if isinstance(payload, str):
-        return map_rows(read_csv(payload))
-    if isinstance(payload, list):
-        return map_rows(payload)
-    if isinstance(payload, dict):
-        return map_rows([payload])
+    if isinstance(payload, bytes | str):
+        text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload
+        return map_rows(read_csv(text))
+    if isinstance(payload, list | dict):
+        return map_rows(payload if isinstance(payload, list) else [payload])
     raise MappingError("an ad-spend import needs CSV text or a list of rows")

@@ -182,6 +182,19 @@ class FileImportState(rx.State):
         self.filename = name
         await self._start_over()
 
+    async def _fill(self, key: str, header: str, value: str) -> None:
+        """One of our columns from a column of the file, or from a value for every row (kept as
+        typed: the input sends what it shows, spaces and all)."""
+        self.mapping = {k: v for k, v in self.mapping.items() if k != key}
+        self.constants = {k: v for k, v in self.constants.items() if k != key}
+        if header:
+            self.mapping[key] = header
+        if value.strip():
+            self.constants[key] = value
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != key}
+        if self._path:
+            await self._refresh()
+
     @rx.event
     @guarded(Permission.MANAGE_DATAHUB)
     async def choose(self, key: str, header: str) -> None:
@@ -189,13 +202,7 @@ class FileImportState(rx.State):
         fields = {f.key for f in _format(self.kind).fields}
         if key not in fields or (header and header not in self.headers):
             return
-        self.mapping = {k: v for k, v in self.mapping.items() if k != key}
-        if header:
-            self.mapping[key] = header
-            self.constants = {k: v for k, v in self.constants.items() if k != key}
-        self.field_errors = {k: v for k, v in self.field_errors.items() if k != key}
-        if self._path:
-            await self._refresh()
+        await self._fill(key, header, "" if header else self.constants.get(key, ""))
 
     @rx.event
     @guarded(Permission.MANAGE_DATAHUB)
@@ -203,14 +210,8 @@ class FileImportState(rx.State):
         """Give one of our columns the same value in every row (the file has no such column)."""
         if key not in {f.key for f in _format(self.kind).fields if f.constant}:
             return
-        value = value.strip()[:200]
-        self.constants = {k: v for k, v in self.constants.items() if k != key}
-        if value:
-            self.constants[key] = value
-            self.mapping = {k: v for k, v in self.mapping.items() if k != key}
-        self.field_errors = {k: v for k, v in self.field_errors.items() if k != key}
-        if self._path:
-            await self._refresh()
+        value = value[:200]
+        await self._fill(key, "" if value.strip() else self.mapping.get(key, ""), value)
 
     @rx.event
     @guarded(Permission.MANAGE_DATAHUB)
