@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     app_workers: int = Field(default=2, alias="CBE_APP_WORKERS", ge=1, le=64)
     demo: bool = Field(default=True, alias="CBE_DEMO")
     demo_orders: int = Field(default=50_000, alias="CBE_DEMO_ORDERS", ge=0, le=10_000_000)
+    # Outgoing mail (scheduled reports). No host: messages go to $CBE_DATA_DIR/outbox/ instead.
+    smtp_host: str = Field(default="", alias="CBE_SMTP_HOST")
+    smtp_port: int = Field(default=587, alias="CBE_SMTP_PORT", ge=1, le=65_535)
+    smtp_user: str = Field(default="", alias="CBE_SMTP_USER")
+    # SecretStr keeps the password out of reprs, logs and error reports.
+    smtp_password: SecretStr = Field(default=SecretStr(""), alias="CBE_SMTP_PASSWORD")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", alias="CBE_SMTP_SECURITY"
+    )
+    mail_from: str = Field(default="cbe <reports@localhost>", alias="CBE_MAIL_FROM")
 
     @field_validator("base_currency")
     @classmethod
@@ -45,6 +56,11 @@ class Settings(BaseSettings):
             msg = f"CBE_BASE_CURRENCY must be an ISO 4217 code such as USD or EUR, not {value!r}"
             raise ValueError(msg)
         return code
+
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _lowercase(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("data_dir")
     @classmethod

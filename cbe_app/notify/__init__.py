@@ -1,0 +1,1 @@
+"""Notifications that leave the app: e-mail (scheduled reports, alerts) through `mail`."""
