@@ -4,16 +4,24 @@ value    milliseconds for every tile of the executive cockpit (pack dashboard `e
          last 30 days, each KPI tile with its previous period) through the real path:
          definitions → planner → rollups (day and month sums, cohorts) → engine, on SQLite.
 baseline milliseconds for DuckDB (in memory, columnar, all cores) to compute the same tiles
-         from the raw orders, parcels and customers in the same run.
+         from the raw rows in the same run: orders, parcels and customers; stock days and
+         product sales days with their products (inventory turnover, in total and by
+         category); ad spend set against each customer's first order and lifetime net
+         revenue, worked out from the raw orders where the cockpit reads the cohorts rollup
+         (CAC, CAC/LTV, CAC by month).
 ratio    value / baseline: below 1.0 the cockpit is faster than DuckDB scanning raw rows.
 
-Every tile's figures must equal DuckDB's, or the run fails. Data is generated (seeded), loaded
-with the rollup triggers off and summed once with `rollups.rebuild` (set-based, as the
+Every tile must be computed by DuckDB too and its figures must equal DuckDB's, or the run
+fails. Data is generated (seeded; see dashboard_data.py): orders, parcels and customers over
+two years, and for each of those days 3 warehouses' stock of 200 products (`stock_days`),
+the products' sales (`product_sales_days`) and ad spend on 4 platforms (`ad_spend`). It is
+loaded with the rollup triggers off and summed once with `rollups.rebuild` (set-based, as the
 migration does for an existing database); timings are the best of five warm refreshes.
 
-Usage: python bench/dashboard.py [--sizes 1000000,5000000]
+Usage: python bench/dashboard.py [--sizes 1000000,5000000] [--per-tile]
 Each size prints a JSON line {"bench", "orders", "value", "unit", "baseline", "ratio"}; the
-last line is the largest size.
+last line is the largest size. `--per-tile` also prints what each tile costs on its own (a
+dashboard holding only that widget, best of five), to stderr.
 """
 
 from __future__ import annotations
@@ -74,8 +82,11 @@ def load_sqlite(data: Generated) -> float:
     return time.perf_counter() - start
 
 
-def refresh_cockpit() -> tuple[float, dict[str, list[dict[str, Any]]]]:
-    """Best time of REPEATS refreshes (ms), and the last refresh's rows by tile."""
+def refresh_cockpit(only: str | None = None) -> tuple[float, dict[str, list[dict[str, Any]]]]:
+    """Best time of REPEATS refreshes (ms), and the last refresh's rows by tile.
+
+    With `only`, the cockpit holding just that widget (what the tile costs on its own).
+    """
     from cbe_app.db import session_scope
     from cbe_app.reports.boards import dashboard
     from cbe_app.reports.refresh import refresh
@@ -84,6 +95,9 @@ def refresh_cockpit() -> tuple[float, dict[str, list[dict[str, Any]]]]:
     for _ in range(REPEATS):
         with session_scope() as session:
             board = dashboard(session, "executive")
+            if only is not None:
+                widgets = [w for w in board.widgets if w.id == only]
+                board = board.model_copy(update={"widgets": widgets})
             start = time.perf_counter()
             tiles = refresh(session, board, None, NOW, "USD")
             best = min(best, (time.perf_counter() - start) * 1000)
@@ -94,7 +108,15 @@ def refresh_cockpit() -> tuple[float, dict[str, list[dict[str, Any]]]]:
     return best, rows
 
 
+def _per_tile(tiles: list[str]) -> None:
+    for tile in tiles:
+        ms, _ = refresh_cockpit(only=tile)
+        print(f"    {tile:<22} {ms:7.1f} ms", file=sys.stderr, flush=True)
+
+
 def _same(ours: dict[str, list[dict[str, Any]]], theirs: dict[str, list[dict[str, Any]]]) -> None:
+    if unchecked := sorted(ours.keys() - theirs.keys()):
+        raise SystemExit(f"DuckDB does not compute tile(s) {', '.join(unchecked)}")
     for tile, expected in theirs.items():
         got = ours[tile]
         if _canonical(got) != _canonical(expected):
@@ -110,12 +132,14 @@ def _canonical(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     )
 
 
-def run(size: int) -> dict[str, Any]:
+def run(size: int, *, per_tile: bool = False) -> dict[str, Any]:
     data = generate(size, NOW)
     with tempfile.TemporaryDirectory() as tmp:
         _point_at(Path(tmp))
         load_seconds = load_sqlite(data)
         ours_ms, ours = refresh_cockpit()
+        if per_tile:
+            _per_tile(list(ours))
     duck_ms, theirs = duck_tiles(data, NOW)
     _same(ours, theirs)
     print(
@@ -136,9 +160,10 @@ def run(size: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,5000000")
+    parser.add_argument("--per-tile", action="store_true", help="time each tile on its own")
     args = parser.parse_args()
     for size in (int(s) for s in args.sizes.split(",")):
-        print(json.dumps(run(size)), flush=True)
+        print(json.dumps(run(size, per_tile=args.per_tile)), flush=True)
 
 
 if __name__ == "__main__":

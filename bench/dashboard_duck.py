@@ -1,9 +1,12 @@
 """The executive cockpit's tiles computed by DuckDB from the raw rows: the baseline and the
 reference values for bench/dashboard.py.
 
-DuckDB sums the raw orders, parcels and customers (in memory, columnar, every core); Python
-then turns the sums into figures with the same decimal rules as the report engine (amounts
-to cents, shares to four places), so the two can be compared exactly.
+DuckDB sums the raw orders, parcels and customers (in memory, columnar, every core), the
+stock and sales days with their products, and the ad spend; Python then turns the sums into
+figures with the same decimal rules as the report engine (amounts to cents, shares to four
+places), so the two can be compared exactly. Where the cockpit reads the customer cohorts
+rollup (LTV, repeat purchases, CAC, CAC/LTV), DuckDB works each customer's first order and
+lifetime net revenue out of the raw orders instead, once per refresh for those tiles.
 """
 
 from __future__ import annotations
@@ -70,6 +73,10 @@ def duck_tiles(data: Generated, now: datetime) -> tuple[float, dict[str, list[di
         "carriers", pd.DataFrame([c[:3] for c in CARRIERS], columns=["id", "code", "name"])
     )
     con.register("regions", _regions())
+    con.register("products", data.products[["id", "category"]])
+    con.register("stock_days", data.stock_days)
+    con.register("product_sales_days", data.sales_days)
+    con.register("ad_spend", data.ad_spend)
     best, tiles = float("inf"), {}
     for _ in range(5):
         start = time.perf_counter()
@@ -132,6 +139,8 @@ def _tiles(con: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, list[dict
     tiles["orders_trend"] = [{"placed_at_month": m, "orders": Decimal(n)} for m, _, n in rows]
     _deliveries(con, tiles, period, before)
     _customers(con, tiles, period, before)
+    _inventory(con, tiles, period, before)
+    _marketing(con, tiles, period, before, year)
     return tiles
 
 
@@ -166,9 +175,13 @@ def _deliveries(
 def _customers(
     con: duckdb.DuckDBPyConnection, tiles: dict[str, Any], period: Any, before: Any
 ) -> None:
+    # Each customer's first order, lifetime net revenue and orders: what the cohorts hold.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stats AS SELECT customer_id, MIN(placed_at) AS first, "
+        f"SUM({NET}) AS revenue, COUNT(*) AS n FROM orders WHERE customer_id IS NOT NULL "
+        "GROUP BY 1"
+    )
     cohort = (
-        f"WITH stats AS (SELECT customer_id, MIN(placed_at) AS first, SUM({NET}) AS revenue, "
-        "COUNT(*) AS n FROM orders WHERE customer_id IS NOT NULL GROUP BY 1) "
         "SELECT SUM(revenue), COUNT(*), COUNT(*) FILTER (WHERE n >= 2) FROM stats "
         "WHERE first >= ? AND first < ?"
     )
@@ -180,4 +193,76 @@ def _customers(
     tiles["ltv"] = [{"ltv": ltv[0], "ltv_change": _change(*ltv)}]
     tiles["repeat_rate"] = [
         {"repeat_purchase_rate": repeat[0], "repeat_purchase_rate_change": _change(*repeat)}
+    ]
+
+
+def _turnover(cogs: Any, days: Any, value: Any) -> Decimal | None:
+    """COGS × stock days / Σ stock value, as the KPI's formula (amounts in cents first)."""
+    stock = _money(value)
+    if not stock:
+        return None
+    return (_money(cogs) * Decimal(int(days or 0)) / stock).quantize(PLACES)
+
+
+def _inventory(
+    con: duckdb.DuckDBPyConnection, tiles: dict[str, Any], period: Any, before: Any
+) -> None:
+    turnover = (
+        "WITH stock AS (SELECT {dim} SUM(value_base_minor) AS value, COUNT(DISTINCT day) AS days "
+        "FROM stock_days s {join} WHERE day >= ? AND day < ? {group}), "
+        "sold AS (SELECT {dim} SUM(cogs_base_minor) AS cogs FROM product_sales_days s {join} "
+        "WHERE day >= ? AND day < ? {group}) "
+        "SELECT {key} sold.cogs, stock.days, stock.value FROM stock {full} sold {using}"
+    )
+    total = turnover.format(dim="", join="", group="", key="", full=",", using="")
+    rates = [_turnover(*_one(con, total, [*window, *window])) for window in (period, before)]
+    tiles["inventory_turnover"] = [
+        {"inventory_turnover": rates[0], "inventory_turnover_change": _change(*rates)}
+    ]
+    by_category = turnover.format(
+        dim="p.category,",
+        join="JOIN products p ON p.id = s.product_id",
+        group="GROUP BY 1",
+        key="COALESCE(stock.category, sold.category),",
+        full="FULL JOIN",
+        using="USING (category)",
+    )
+    rows = con.execute(by_category, [*period, *period]).fetchall()
+    tiles["turnover_by_category"] = [
+        {"category": c, "inventory_turnover": _turnover(cogs, days, value)}
+        for c, cogs, days, value in rows
+    ]
+
+
+def _marketing(
+    con: duckdb.DuckDBPyConnection, tiles: dict[str, Any], period: Any, before: Any, year: Any
+) -> None:
+    """Ad spend over the customers whose first order fell in the period (from `stats`)."""
+    spent = "SELECT SUM(spend_base_minor) FROM ad_spend WHERE day >= ? AND day < ?"
+    won = "SELECT COUNT(*), SUM(revenue) FROM stats WHERE first >= ? AND first < ?"
+    cac, cac_ltv = [], []
+    for window in (period, before):
+        spend = _money(_one(con, spent, list(window))[0])
+        new, revenue = _one(con, won, list(window))
+        cac.append(_share(spend, new, CENT))
+        cac_ltv.append(_share(spend, _money(revenue)))
+    tiles["cac"] = [{"cac": cac[0], "cac_change": _change(*cac)}]
+    tiles["cac_ltv"] = [{"cac_ltv": cac_ltv[0], "cac_ltv_change": _change(*cac_ltv)}]
+    monthly_spend = dict(
+        con.execute(
+            "SELECT strftime(day, '%Y-%m'), SUM(spend_base_minor) FROM ad_spend "
+            "WHERE day >= ? AND day < ? GROUP BY 1",
+            list(year),
+        ).fetchall()
+    )
+    monthly_new = dict(
+        con.execute(
+            "SELECT strftime(first, '%Y-%m'), COUNT(*) FROM stats "
+            "WHERE first >= ? AND first < ? GROUP BY 1",
+            list(year),
+        ).fetchall()
+    )
+    tiles["cac_by_month"] = [
+        {"day_month": m, "cac": _share(_money(monthly_spend.get(m)), monthly_new.get(m, 0), CENT)}
+        for m in sorted(monthly_spend.keys() | monthly_new.keys())
     ]
