@@ -44,6 +44,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=35),
         "kwargs": {"every_day": True},
     },
+    "queue-report-deliveries": {
+        "task": "cbe.reports.queue_deliveries",
+        "schedule": 60.0,
+    },
+    "remove-old-exports": {
+        "task": "cbe.reports.remove_old_exports",
+        "schedule": crontab(minute=41),
+    },
     "redispatch-stalled-jobs": {
         "task": "cbe.jobs.redispatch_stalled",
         "schedule": 60.0,

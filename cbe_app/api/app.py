@@ -9,6 +9,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from cbe_app.api.auth_routes import login, logout
+from cbe_app.api.exports import download
 from cbe_app.api.headers import SecurityHeaders
 from cbe_app.api.health import health
 from cbe_app.api.webhooks import webhook
@@ -23,6 +24,7 @@ def routes() -> Starlette:
             Route("/auth/logout", logout, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
             Route("/webhooks/{provider}/{account}", webhook, methods=["POST"]),
+            Route("/exports/{job_id}", download, methods=["GET"]),
         ]
     )
 

@@ -41,6 +41,7 @@ class Permission(StrEnum):
 
     USE_APP = "app.use"  # any signed-in user: own profile, language, sign out
     VIEW_DASHBOARDS = "dashboards.view"
+    VIEW_REPORTS = "reports.view"  # the reports shared with one's roles
     VIEW_ORDERS = "orders.view"
     VIEW_INVENTORY = "inventory.view"
     VIEW_PURCHASING = "purchasing.view"
@@ -57,7 +58,7 @@ class Permission(StrEnum):
 
 
 _P = Permission
-_EVERYONE = frozenset({_P.USE_APP, _P.VIEW_DASHBOARDS})
+_EVERYONE = frozenset({_P.USE_APP, _P.VIEW_DASHBOARDS, _P.VIEW_REPORTS})
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
@@ -88,6 +89,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 AREA_PERMISSIONS: Mapping[str, Permission] = MappingProxyType(
     {
         "dashboards": Permission.VIEW_DASHBOARDS,
+        "reports": Permission.VIEW_REPORTS,
         "orders": Permission.VIEW_ORDERS,
         "inventory": Permission.VIEW_INVENTORY,
         "purchasing": Permission.VIEW_PURCHASING,

@@ -257,6 +257,15 @@ def resolve_session(session: Session, token: str | None, now: datetime) -> Princ
     return _principal(session, user, auth_session.id)
 
 
+def principal_of(session: Session, user_id: int | None) -> Principal | None:
+    """A user as a principal (roles as held now), for work done later on their behalf; None
+    when the user is gone or disabled."""
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        return None
+    return _principal(session, user)
+
+
 def revoke_session(session: Session, token: str | None, now: datetime) -> None:
     """Sign out: the token stops working at once, everywhere."""
     if not token:

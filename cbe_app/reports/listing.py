@@ -218,15 +218,24 @@ def iter_rows(
     now: datetime,
     base_currency: str,
     limit: int,
+    offset: int = 0,
     batch: int = 2000,
 ) -> Iterator[dict[str, Any]]:
-    """Every row of a listing in order (at most `limit`), read in batches, not all at once."""
+    """The rows of a listing in order from `offset` (at most `limit`), read in batches, not
+    all at once."""
     compiled = compile_listing(spec, ctx, window_of(spec.period, now), base_currency)
-    result = session.execute(
-        compiled.statement.limit(limit).execution_options(yield_per=batch)
-    ).mappings()
+    statement = compiled.statement.limit(limit).offset(offset)
+    result = session.execute(statement.execution_options(yield_per=batch)).mappings()
     for record in result:
         yield _shaped(record, compiled.columns, base_currency)
+
+
+def count_rows(
+    session: Session, spec: ListSpec, ctx: CompileContext, *, now: datetime, base_currency: str
+) -> int:
+    """How many rows the listing has."""
+    compiled = compile_listing(spec, ctx, window_of(spec.period, now), base_currency)
+    return int(session.execute(compiled.count).scalar_one())
 
 
 def columns_of_listing(spec: ListSpec) -> tuple[ListColumn, ...]:

@@ -12,7 +12,6 @@ Pure: the model and the schedule arithmetic (`last_due`, `next_due`); no databas
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -22,6 +21,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from cbe_app.auth.roles import Role
 from cbe_app.core.definitions import Definition, LocalizedText
+from cbe_app.notify.mail import parse_address
 from cbe_app.reports.listing import MAX_COLUMNS, ListSpec
 from cbe_app.reports.spec import (
     MAX_ROWS,
@@ -36,9 +36,6 @@ from cbe_app.reports.spec import (
 )
 
 MAX_RECIPIENTS = 20
-# Deliberately plain: a mailbox name, one @, a domain with a dot; the mail server decides
-# the rest, and a refusal is shown on the delivery with the server's words.
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 
 class ReportMode(StrEnum):
@@ -90,11 +87,12 @@ class Schedule(_Strict):
     @field_validator("recipients")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        cleaned = [v.strip() for v in value]
-        bad = [v for v in cleaned if not _ADDRESS.fullmatch(v)]
+        # The mail module's own parsing: what it accepts here, it can send to.
+        parsed = {v.strip(): parse_address(v.strip()) for v in value}
+        bad = [v for v, address in parsed.items() if address is None]
         if bad:
             raise ValueError(f"not an e-mail address: {', '.join(b[:80] for b in bad)}")
-        return list(dict.fromkeys(cleaned))
+        return list(dict.fromkeys(a.addr_spec for a in parsed.values() if a is not None))
 
 
 class ReportDefinition(Definition):

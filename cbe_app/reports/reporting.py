@@ -19,13 +19,14 @@ from sqlmodel import Session
 from cbe_app.core.i18n import translate
 from cbe_app.reports.catalog import SOURCES, CompileContext
 from cbe_app.reports.engine import Result
-from cbe_app.reports.listing import MAX_PAGE_SIZE, iter_rows, list_rows
+from cbe_app.reports.labels import dimension_label, field_label, measure_label
+from cbe_app.reports.listing import MAX_PAGE_SIZE, count_rows, iter_rows, list_rows
 from cbe_app.reports.period import PERIOD_LABELS
-from cbe_app.reports.pickers import AGGREGATE_LABELS, GRAIN_LABELS, OPERATOR_LABELS
+from cbe_app.reports.pickers import OPERATOR_LABELS
 from cbe_app.reports.pivot import PivotColumn, pivot_rows
 from cbe_app.reports.report import ReportDefinition, ReportMode
 from cbe_app.reports.service import compile_context, run_spec
-from cbe_app.reports.spec import Dimension, Filter, Measure, Period, PeriodPreset
+from cbe_app.reports.spec import Filter, Period, PeriodPreset
 
 MAX_EXPORT_ROWS = 1_000_000
 _TYPES = {"money": "money", "percent": "percent", "ratio": "ratio"}
@@ -51,32 +52,6 @@ class ReportPage:
     page: int
     page_size: int
     currency: str
-
-
-def field_label(source: str, name: str, locale: str) -> str:
-    """A field's heading in the reader's language (its key when the source has no such field)."""
-    info = SOURCES[source].fields.get(name) if source in SOURCES else None
-    return translate(info.label, locale) if info else name
-
-
-def dimension_label(source: str, dimension: Dimension, locale: str) -> str:
-    """`Placed (month)`: the field, and the grain for times."""
-    label = field_label(source, dimension.field, locale)
-    if dimension.grain is None:
-        return label
-    return f"{label} ({translate(GRAIN_LABELS[dimension.grain.value], locale)})"
-
-
-def measure_label(source: str, measure: Measure, locale: str) -> str:
-    """The builder's label, else what it computes: `Sum: Order total`, `Count`."""
-    if measure.label is not None:
-        return measure.label.get("zh_CN" if locale.startswith("zh") else "en")
-    agg = AGGREGATE_LABELS.get(measure.agg.value)
-    if agg is None:
-        return measure.key
-    if measure.field is None:
-        return translate(agg, locale)
-    return f"{translate(agg, locale)}: {field_label(source, measure.field, locale)}"
 
 
 def _summary_columns(report: ReportDefinition, result: Result, locale: str) -> list[ReportColumn]:
@@ -197,20 +172,41 @@ def all_rows(
     base_currency: str,
     locale: str,
     limit: int = MAX_EXPORT_ROWS,
+    offset: int = 0,
     period: Period | None = None,
 ) -> tuple[list[ReportColumn], Iterator[dict[str, Any]]]:
-    """Every line of the report (at most `limit`), read in batches for rows mode."""
+    """The lines of the report from `offset` (at most `limit`), read in batches for rows mode."""
     ctx = compile_context(session, now)
     if report.mode is ReportMode.ROWS:
         spec = report.list_spec()
         if period is not None:
             spec = spec.model_copy(update={"period": period})
-        rows = iter_rows(session, spec, ctx, now=now, base_currency=base_currency, limit=limit)
+        rows = iter_rows(
+            session, spec, ctx, now=now, base_currency=base_currency, limit=limit, offset=offset
+        )
         return _listing_columns(report, locale), rows
     columns, lines = summary_table(
         session, report, now=now, base_currency=base_currency, locale=locale, period=period, ctx=ctx
     )
-    return columns, iter(lines[:limit])
+    return columns, iter(lines[offset : offset + limit])
+
+
+def count_lines(
+    session: Session,
+    report: ReportDefinition,
+    *,
+    now: datetime,
+    base_currency: str,
+    period: Period | None = None,
+) -> int:
+    """How many lines the report has (rows mode counts in the database)."""
+    if report.mode is not ReportMode.ROWS:
+        return -1  # a summary is read whole in one go: its size is known once read
+    spec = report.list_spec()
+    if period is not None:
+        spec = spec.model_copy(update={"period": period})
+    ctx = compile_context(session, now)
+    return count_rows(session, spec, ctx, now=now, base_currency=base_currency)
 
 
 def describe_period(period: Period | None, locale: str) -> str:

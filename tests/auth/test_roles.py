@@ -17,8 +17,10 @@ def test_only_admins_manage_users_and_jobs() -> None:
 
 def test_every_role_sees_dashboards_and_every_area_has_a_permission() -> None:
     assert all(Permission.VIEW_DASHBOARDS in permissions_of([r]) for r in Role)
+    assert all(Permission.VIEW_REPORTS in permissions_of([r]) for r in Role)
     assert set(AREA_PERMISSIONS) == {
         "dashboards",
+        "reports",
         "orders",
         "inventory",
         "purchasing",

@@ -190,9 +190,9 @@ def test_stock_covers_every_warehouse_and_sku(demo: GeneratedDemo) -> None:
     assert min(on_hand) == 0
     assert any(0 < n < 10 for n in on_hand)
     # About two months of the catalogue's sales on the shelves (sea freight from China).
-    daily_units = sum(
-        line.quantity for o in demo.orders() for line in o.lines
-    ) / len(demo.expected_orders())
+    daily_units = sum(line.quantity for o in demo.orders() for line in o.lines) / len(
+        demo.expected_orders()
+    )
     assert 40 <= sum(on_hand) / daily_units <= 100
 
 

@@ -24,7 +24,7 @@ from tests.e2e.conftest import BASE, shot, signed_in, wait_for_socket
 COCKPIT_TILES = [
     "gmv", "gmv_net", "orders", "aov", "gmv_trend", "gmv_by_channel", "gmv_by_region",
     "gmv_by_country", "refund_rate", "on_time", "ltv", "repeat_rate", "on_time_by_carrier",
-    "orders_trend",
+    "orders_trend", "inventory_turnover", "cac", "cac_ltv", "turnover_by_category", "cac_by_month",
 ]  # fmt: skip
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "providers" / "shopify"
 

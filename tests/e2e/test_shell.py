@@ -9,6 +9,7 @@ from tests.e2e.conftest import BASE, RunningApp, shot, signed_in, wait_for_socke
 
 AREAS = [
     ("dashboards", "Dashboards", "仪表盘"),
+    ("reports", "Reports", "报表"),
     ("orders", "Orders", "订单"),
     ("inventory", "Inventory", "库存"),
     ("purchasing", "Purchasing", "采购"),
@@ -21,7 +22,7 @@ AREAS = [
 ]
 
 # Areas whose own screens replaced the empty state.
-SCREENS = {"dashboards", "orders", "customers", "datahub", "admin"}
+SCREENS = {"dashboards", "reports", "orders", "customers", "datahub", "admin"}
 
 
 def orders_in(app: RunningApp) -> int:
@@ -95,7 +96,7 @@ def test_the_sign_in_page_switches_language_too(page: Page) -> None:
 def test_each_role_sees_only_its_areas_and_a_clear_message_elsewhere(page: Page) -> None:
     signed_in(page, "warehouse")
     visible = {key for key, _, _ in AREAS if page.get_by_test_id(f"nav-{key}").count()}
-    assert visible == {"dashboards", "orders", "inventory", "purchasing"}
+    assert visible == {"dashboards", "reports", "orders", "inventory", "purchasing"}
     page.goto("/finance")
     wait_for_socket(page)
     expect(page.get_by_test_id("access-denied")).to_contain_text(

@@ -15,6 +15,7 @@ from tests.conftest import Backend
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 AREAS = [
     "dashboards",
+    "reports",
     "orders",
     "inventory",
     "purchasing",

@@ -84,7 +84,7 @@ def test_an_incomplete_report_says_what_is_missing(changes: dict[str, Any], prob
     ("changes", "problem"),
     [
         ({"recipients": ["not-an-address"]}, "not an e-mail address: not-an-address"),
-        ({"recipients": ["a@b.example", "x @y.example"]}, "x @y.example"),
+        ({"recipients": ["a@b.example", "x@@y.example"]}, "x@@y.example"),
         ({"recipients": []}, "at least 1"),
         ({"timezone": "Mars/Olympus"}, "not a time zone"),
         ({"at": "24:00"}, "pattern"),
@@ -97,8 +97,10 @@ def test_a_bad_schedule_is_refused_with_the_reason(changes: dict[str, Any], prob
 
 
 def test_recipients_are_trimmed_and_kept_once() -> None:
-    found = schedule(recipients=[" a@acme.example", "a@acme.example", "b@acme.example "])
-    assert found.recipients == ["a@acme.example", "b@acme.example"]
+    found = schedule(
+        recipients=[" a@acme.example", "a@acme.example", "B <b@acme.example> ", "仓库@acme.example"]
+    )
+    assert found.recipients == ["a@acme.example", "b@acme.example", "仓库@acme.example"]
 
 
 def test_daily_weekly_and_monthly_moments_in_local_time() -> None:

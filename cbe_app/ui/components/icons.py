@@ -6,6 +6,7 @@ import reflex as rx
 
 AREA_ICONS: dict[str, str] = {
     "dashboards": "layout-dashboard",
+    "reports": "table-2",
     "orders": "shopping-cart",
     "inventory": "boxes",
     "purchasing": "clipboard-list",

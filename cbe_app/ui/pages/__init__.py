@@ -35,10 +35,12 @@ from cbe_app.ui.pages.datahub.status_maps import StatusMapsState, status_maps_co
 from cbe_app.ui.pages.login import LoginState, login_page
 from cbe_app.ui.pages.order_360 import Order360State, order_360_content
 from cbe_app.ui.pages.orders import OrdersState, orders_content
+from cbe_app.ui.pages.reports import ReportsState, ReportState, report_content, reports_content
 from cbe_app.ui.session import SessionState
 
 AREA_TITLES = {
     "dashboards": "Dashboards",
+    "reports": "Reports",
     "orders": "Orders",
     "inventory": "Inventory",
     "purchasing": "Purchasing",
@@ -71,6 +73,8 @@ def _screens() -> list[tuple[str, str, Callable[[], rx.Component], Any, str]]:
     return [
         ("/dashboards", "Dashboards", dashboards_content, DashboardsState.load, "Dashboards"),
         ("/dashboards/[key]", "Dashboard", board_content, BoardState.load, "Dashboards"),
+        ("/reports", "Reports", reports_content, ReportsState.load, "Reports"),
+        ("/reports/[key]", "Report", report_content, ReportState.load, "Reports"),
         ("/orders", "Orders", orders_content, OrdersState.load, "Orders"),
         ("/orders/[order_id]", "Order", order_360_content, Order360State.load, "Order 360"),
         ("/customers", "Customers", customers_content, CustomersState.load, "Customers"),
@@ -105,7 +109,14 @@ def _screens() -> list[tuple[str, str, Callable[[], rx.Component], Any, str]]:
 
 
 # Headings are msgids; listed so the extractor finds them.
-_HEADINGS = (N_("Order 360"), N_("Customer 360"), N_("Data hub"), N_("Admin"), N_("Dashboards"))
+_HEADINGS = (
+    N_("Order 360"),
+    N_("Customer 360"),
+    N_("Data hub"),
+    N_("Admin"),
+    N_("Dashboards"),
+    N_("Reports"),
+)
 
 
 def register(app: rx.App) -> None:

@@ -9,7 +9,6 @@ The draft and its conversion are `reports.designer` (pure); this is only the scr
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import reflex as rx
 
@@ -24,16 +23,26 @@ from cbe_app.reports import designer, pickers
 from cbe_app.reports.boards import dashboard, remove_widget, save_widget
 from cbe_app.reports.dashboard import Layout
 from cbe_app.reports.designer import Draft
+from cbe_app.reports.period import PERIOD_LABELS
 from cbe_app.reports.pickers import Choice
 from cbe_app.reports.refresh import preview
-from cbe_app.reports.spec import ChartType, Grain, KpiDefinition
+from cbe_app.reports.spec import ChartType, KpiDefinition
 from cbe_app.reports.tiles import TileView, tile_view
 from cbe_app.ui.components.dashboard_tiles import tile_body
+from cbe_app.ui.components.spec_pickers import (
+    NONE,
+    add_row_button,
+    dimension_row,
+    filter_row,
+    label,
+    measure_row,
+    remove_button,
+    select,
+)
 from cbe_app.ui.guard import current_principal, guarded
 from cbe_app.ui.i18n import LocaleState, T, T_var
-from cbe_app.ui.pages.board_state import PERIOD_LABELS, BoardState
+from cbe_app.ui.pages.board_state import BoardState
 
-NONE = "-"  # a picker's "nothing chosen" (Radix selects cannot hold an empty value)
 PALETTE: list[tuple[ChartType, str, str]] = [
     (ChartType.KPI, "gauge", N_("KPI tile")),
     (ChartType.LINE, "chart-line", N_("Line")),
@@ -46,7 +55,6 @@ PALETTE: list[tuple[ChartType, str, str]] = [
     (ChartType.MAP, "globe", N_("World map")),
 ]
 CHART_LABELS = {chart.value: label for chart, _, label in PALETTE}
-GRAINS = pickers.labelled([g.value for g in Grain], pickers.GRAIN_LABELS)
 _EMPTY_DRAFT = designer.new_draft(ChartType.TABLE, set())
 _PLAIN = frozenset(
     {"title_en", "title_zh", "chart", "mode", "kpi", "by", "source", "limit", "period"}
@@ -111,9 +119,7 @@ class DesignerState(rx.State):
         """For each filter row, the operators that apply to its field."""
         source = self.draft["source"]
         return [
-            pickers.labelled(
-                pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS
-            )
+            pickers.labelled(pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS)
             for f in self.draft["filters"]
         ]
 
@@ -353,139 +359,16 @@ def palette() -> rx.Component:
     )
 
 
-def _select(
-    value: Any, options: Any, on_change: Any, testid: str, *, width: str = ""
-) -> rx.Component:
-    """A picker over `options` (Choices: a value and its label's message id).
-
-    Without a `width` it takes the room its row leaves.
-    """
-    picker = rx.select.root(
-        rx.select.trigger(width="100%", data_testid=testid),
-        rx.select.content(
-            rx.foreach(
-                options, lambda c: rx.select.item(T_var(c["label"].to(str)), value=c["value"])
-            )
-        ),
-        value=value,
-        on_change=on_change,
-        size="1",
-    )
-    if width:
-        return rx.box(picker, width=width, flex_shrink="0")
-    return rx.box(picker, flex="1", min_width="0", width="100%")
-
-
-def _label(text: str) -> rx.Component:
-    return rx.text(T(text), size="1", weight="medium", color_scheme="gray")
-
-
-def _remove_button(part: str, index: Any, testid: str) -> rx.Component:
-    return rx.icon_button(
-        rx.icon("x", size=12),
-        on_click=DesignerState.remove_row(part, index),
-        variant="ghost",
-        size="1",
-        color_scheme="gray",
-        data_testid=testid,
-    )
-
-
-def _measure_row(measure: Any, n: Any) -> rx.Component:
-    return rx.hstack(
-        _select(
-            measure["agg"],
-            DesignerState.measure_aggs[n],
-            lambda v: DesignerState.set_row("measures", n, "agg", v),
-            "measure-agg",
-            width="130px",
-        ),
-        _select(
-            rx.cond(measure["field"] == "", NONE, measure["field"]),
-            DesignerState.measure_fields,
-            lambda v: DesignerState.set_row("measures", n, "field", v),
-            "measure-field",
-        ),
-        _remove_button("measures", n, "measure-remove"),
-        width="100%",
-        align="center",
-    )
-
-
-def _dimension_row(dimension: Any, n: Any) -> rx.Component:
-    return rx.hstack(
-        _select(
-            rx.cond(dimension["field"] == "", NONE, dimension["field"]),
-            DesignerState.dimension_fields,
-            lambda v: DesignerState.set_row("dimensions", n, "field", v),
-            "dimension-field",
-        ),
-        rx.cond(
-            DesignerState.dimension_is_time[n],
-            _select(
-                dimension["grain"],
-                GRAINS,
-                lambda v: DesignerState.set_row("dimensions", n, "grain", v),
-                "dimension-grain",
-                width="110px",
-            ),
-        ),
-        _remove_button("dimensions", n, "dimension-remove"),
-        width="100%",
-        align="center",
-    )
-
-
-def _filter_row(condition: Any, n: Any) -> rx.Component:
-    return rx.hstack(
-        _select(
-            condition["field"],
-            DesignerState.filter_fields,
-            lambda v: DesignerState.set_row("filters", n, "field", v),
-            "filter-field",
-        ),
-        _select(
-            condition["op"],
-            DesignerState.filter_ops[n],
-            lambda v: DesignerState.set_row("filters", n, "op", v),
-            "filter-op",
-            width="120px",
-        ),
-        rx.input(
-            default_value=condition["value"],
-            on_blur=lambda v: DesignerState.set_row("filters", n, "value", v),
-            placeholder=T("value; lists comma-separated"),
-            size="1",
-            width="160px",
-            data_testid="filter-value",
-        ),
-        _remove_button("filters", n, "filter-remove"),
-        width="100%",
-        align="center",
-    )
-
-
-def _add_row(part: str, text: str, testid: str) -> rx.Component:
-    return rx.button(
-        rx.icon("plus", size=12),
-        T(text),
-        on_click=DesignerState.add_row(part),
-        variant="ghost",
-        size="1",
-        data_testid=testid,
-    )
-
-
 def _kpi_fields() -> rx.Component:
     return rx.vstack(
-        _label(N_("KPI")),
-        _select(
+        label(N_("KPI")),
+        select(
             rx.cond(DesignerState.draft["kpi"] == "", NONE, DesignerState.draft["kpi"]),
             DesignerState.kpis,
             lambda v: DesignerState.set_value("kpi", v),
             "inspector-kpi",
         ),
-        _label(N_("By")),
+        label(N_("By")),
         rx.select.root(
             rx.select.trigger(width="100%", data_testid="inspector-by"),
             rx.select.content(
@@ -507,34 +390,43 @@ def _kpi_fields() -> rx.Component:
 def _data_fields() -> rx.Component:
     draft = DesignerState.draft
     return rx.vstack(
-        _label(N_("Source")),
-        _select(
+        label(N_("Source")),
+        select(
             draft["source"],
             DesignerState.sources,
             lambda v: DesignerState.set_value("source", v),
             "inspector-source",
         ),
-        _label(N_("Measures")),
+        label(N_("Measures")),
         rx.foreach(
             DesignerState.kept_labels,
             lambda text, n: rx.hstack(
                 rx.badge(text, variant="outline"),
-                _remove_button("kept", n, "kept-remove"),
+                remove_button(DesignerState, "kept", n, "kept-remove"),
                 align="center",
             ),
         ),
-        rx.foreach(draft["measures"].to(list[dict[str, str]]), _measure_row),
-        _add_row("measures", N_("Add a measure"), "add-measure"),
-        _label(N_("Group by")),
-        rx.foreach(draft["dimensions"].to(list[dict[str, str]]), _dimension_row),
+        rx.foreach(
+            draft["measures"].to(list[dict[str, str]]),
+            lambda m, n: measure_row(DesignerState, m, n),
+        ),
+        add_row_button(DesignerState, "measures", N_("Add a measure"), "add-measure"),
+        label(N_("Group by")),
+        rx.foreach(
+            draft["dimensions"].to(list[dict[str, str]]),
+            lambda d, n: dimension_row(DesignerState, d, n),
+        ),
         rx.cond(
             draft["dimensions"].to(list).length() < 3,
-            _add_row("dimensions", N_("Add a dimension"), "add-dimension"),
+            add_row_button(DesignerState, "dimensions", N_("Add a dimension"), "add-dimension"),
         ),
-        _label(N_("Filters")),
-        rx.foreach(draft["filters"].to(list[dict[str, str]]), _filter_row),
-        _add_row("filters", N_("Add a filter"), "add-filter"),
-        _label(N_("Top N")),
+        label(N_("Filters")),
+        rx.foreach(
+            draft["filters"].to(list[dict[str, str]]),
+            lambda f, n: filter_row(DesignerState, f, n),
+        ),
+        add_row_button(DesignerState, "filters", N_("Add a filter"), "add-filter"),
+        label(N_("Top N")),
         rx.input(
             default_value=draft["limit"],
             on_blur=lambda v: DesignerState.set_value("limit", v),
@@ -551,7 +443,7 @@ def _data_fields() -> rx.Component:
 def _common_fields() -> rx.Component:
     draft = DesignerState.draft
     return rx.vstack(
-        _label(N_("Title")),
+        label(N_("Title")),
         rx.input(
             default_value=draft["title_en"],
             on_blur=lambda v: DesignerState.set_value("title_en", v),
@@ -559,14 +451,14 @@ def _common_fields() -> rx.Component:
             width="100%",
             data_testid="inspector-title",
         ),
-        _label(N_("Title in Chinese")),
+        label(N_("Title in Chinese")),
         rx.input(
             default_value=draft["title_zh"],
             on_blur=lambda v: DesignerState.set_value("title_zh", v),
             size="1",
             width="100%",
         ),
-        _label(N_("Shown as")),
+        label(N_("Shown as")),
         rx.select.root(
             rx.select.trigger(width="100%", data_testid="inspector-chart"),
             rx.select.content(
@@ -576,7 +468,7 @@ def _common_fields() -> rx.Component:
             on_change=lambda v: DesignerState.set_value("chart", v),
             size="1",
         ),
-        _label(N_("Shows")),
+        label(N_("Shows")),
         rx.segmented_control.root(
             rx.segmented_control.item(T("A KPI of the library"), value="kpi"),
             rx.segmented_control.item(T("Its own data"), value="data"),
@@ -585,7 +477,7 @@ def _common_fields() -> rx.Component:
             size="1",
             data_testid="inspector-mode",
         ),
-        _label(N_("Period")),
+        label(N_("Period")),
         rx.select.root(
             rx.select.trigger(width="100%", data_testid="inspector-period"),
             rx.select.content(
@@ -603,7 +495,7 @@ def _common_fields() -> rx.Component:
 
 def _preview_pane() -> rx.Component:
     return rx.vstack(
-        _label(N_("Preview")),
+        label(N_("Preview")),
         rx.cond(
             DesignerState.problem_lines.length() > 0,
             rx.callout(

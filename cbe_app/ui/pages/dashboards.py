@@ -18,11 +18,12 @@ from cbe_app.auth.roles import ROLE_LABELS, Permission
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
 from cbe_app.reports.boards import visible_dashboards
+from cbe_app.reports.period import PERIOD_LABELS
 from cbe_app.reports.tiles import TileView
 from cbe_app.ui.components.dashboard_tiles import tile_body
 from cbe_app.ui.guard import current_principal, guarded
 from cbe_app.ui.i18n import LocaleState, T
-from cbe_app.ui.pages.board_state import PERIOD_LABELS, BoardState
+from cbe_app.ui.pages.board_state import BoardState
 from cbe_app.ui.pages.dashboard_designer import DesignerState, inspector, palette
 from cbe_app.ui.pages.dashboard_drill import DrillState, drill_dialog
 from cbe_app.ui.wrapped.grid import dashboard_grid

@@ -1,0 +1,542 @@
+"""The report builder: a panel of pickers beside the report, which shows the draft as you edit.
+
+The draft and its conversion are `reports.report_draft` (pure); the pickers' rows are shared
+with the dashboard inspector (`ui.components.spec_pickers`). Saving stores the report's next
+version; discarding shows the saved one again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from cbe_app.auth.roles import Permission
+from cbe_app.config import get_settings
+from cbe_app.core.errors import UserError, ValidationFailed
+from cbe_app.core.i18n import N_
+from cbe_app.db import session_scope
+from cbe_app.dbtypes import utcnow
+from cbe_app.reports import pickers, saved
+from cbe_app.reports.designer import kept_label
+from cbe_app.reports.period import PERIOD_LABELS
+from cbe_app.reports.pickers import Choice
+from cbe_app.reports.report import ReportDefinition, ReportMode
+from cbe_app.reports.report_draft import (
+    ReportDraft,
+    draft_of,
+    pivot_choices,
+    report_of,
+    sort_choices,
+)
+from cbe_app.ui.components.spec_pickers import (
+    NONE,
+    add_row_button,
+    dimension_row,
+    filter_row,
+    label,
+    measure_row,
+    remove_button,
+    select,
+)
+from cbe_app.ui.guard import current_principal, guarded
+from cbe_app.ui.i18n import LocaleState, T, T_var
+from cbe_app.ui.pages.report_state import ReportState
+
+_PLAIN = frozenset({"title_en", "title_zh", "source", "mode", "pivot", "limit", "period"})
+_PARTS = ("columns", "measures", "dimensions", "filters", "sort", "kept")
+_NEW_ROWS: dict[str, dict[str, str]] = {
+    "columns": {"field": ""},
+    "measures": {"agg": "count", "field": ""},
+    "dimensions": {"field": "", "grain": ""},
+    "filters": {"field": "", "op": "eq", "value": ""},
+    "sort": {"by": "", "direction": "asc"},
+}
+_EMPTY: ReportDraft = ReportDraft(
+    key="",
+    title_en="",
+    title_zh="",
+    source="orders",
+    mode="rows",
+    columns=[],
+    measures=[],
+    dimensions=[],
+    filters=[],
+    sort=[],
+    kept=[],
+    pivot="",
+    limit="",
+    period="",
+)
+
+
+class BuilderState(rx.State):
+    """The report being edited, its problems, and the pickers' choices."""
+
+    editing: bool = False
+    draft: ReportDraft = _EMPTY
+    problems: dict[str, str] = {}
+    sorts: list[Choice] = []
+    pivots: list[Choice] = []
+    _saved: dict[str, Any] = {}  # the saved definition, for what the draft does not edit
+
+    @rx.var
+    def sources(self) -> list[Choice]:
+        """Every source a report may read."""
+        return pickers.source_choices()
+
+    @rx.var
+    def column_fields(self) -> list[Choice]:
+        """Every field of the source, for the columns of a report of rows."""
+        return pickers.field_choices(self.draft["source"], role="filter")
+
+    @rx.var
+    def measure_fields(self) -> list[Choice]:
+        """Fields a measure may compute over (plus 'rows', to count them)."""
+        rows = Choice(value=NONE, label=N_("Rows"))
+        return [rows, *pickers.field_choices(self.draft["source"], role="measure")]
+
+    @rx.var
+    def dimension_fields(self) -> list[Choice]:
+        """Fields the rows may be grouped by."""
+        return pickers.field_choices(self.draft["source"], role="dimension")
+
+    @rx.var
+    def filter_fields(self) -> list[Choice]:
+        """Fields a filter may test."""
+        return pickers.field_choices(self.draft["source"], role="filter")
+
+    @rx.var
+    def measure_aggs(self) -> list[list[Choice]]:
+        """For each measure row, what may be computed of its field."""
+        source = self.draft["source"]
+        return [
+            pickers.labelled(
+                pickers.aggregate_choices(source, m["field"]), pickers.AGGREGATE_LABELS
+            )
+            for m in self.draft["measures"]
+        ]
+
+    @rx.var
+    def filter_ops(self) -> list[list[Choice]]:
+        """For each filter row, the operators that apply to its field."""
+        source = self.draft["source"]
+        return [
+            pickers.labelled(pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS)
+            for f in self.draft["filters"]
+        ]
+
+    @rx.var
+    def dimension_is_time(self) -> list[bool]:
+        """For each grouping row, whether it takes a grain."""
+        source = self.draft["source"]
+        return [pickers.is_time(source, d["field"]) for d in self.draft["dimensions"]]
+
+    @rx.var
+    def kept_labels(self) -> list[str]:
+        """Measures written in the definition that the pickers pass through."""
+        return [kept_label(text) for text in self.draft["kept"]]
+
+    @rx.var
+    def problem_lines(self) -> list[str]:
+        """Every problem of the draft, one line each, by the part it is in."""
+        return [f"{where}: {problem}" for where, problem in self.problems.items()]
+
+    async def _draft_report(self) -> ReportDefinition | None:
+        """The draft as a report, while editing and valid; else None."""
+        if not self.editing or not self._saved:
+            return None
+        try:
+            return report_of(self.draft, ReportDefinition.model_validate(self._saved))
+        except ValidationFailed:
+            return None
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def start(self) -> None:
+        """Open the builder on the report shown."""
+        report_state = await self.get_state(ReportState)
+        principal = current_principal()
+
+        def load() -> ReportDefinition:
+            with session_scope() as session:
+                return saved.saved_report(session, report_state.key, principal)
+
+        try:
+            report = await asyncio.to_thread(load)
+        except UserError as exc:
+            report_state.message = exc.text
+            return
+        self._saved = report.model_dump(mode="json")
+        self.draft, self.problems, self.editing = draft_of(report), {}, True
+        await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def discard(self) -> None:
+        """Close the builder and show the saved report again."""
+        self.editing, self.problems, self._saved = False, {}, {}
+        report_state = await self.get_state(ReportState)
+        await report_state._reshow()
+
+    async def _changed(self) -> None:
+        """The draft changed: check it, refresh the choices, and show its rows."""
+        locale = (await self.get_state(LocaleState)).locale
+        self.sorts, self.pivots = (
+            sort_choices(self.draft, locale),
+            pivot_choices(self.draft, locale),
+        )
+        try:
+            report = report_of(self.draft, ReportDefinition.model_validate(self._saved))
+        except ValidationFailed as exc:
+            self.problems = exc.field_errors or {"report": exc.text}
+            return
+        self.problems = {}
+        report_state = await self.get_state(ReportState)
+        report_state.page = 1
+        await report_state._show(report)
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def set_value(self, name: str, value: str) -> None:
+        """Set one of the draft's plain values (title, source, mode, pivot, top-N, period)."""
+        if name not in _PLAIN:
+            return
+        value = "" if value == NONE else str(value)[:200]
+        draft: dict[str, Any] = {**self.draft, name: value}
+        if name == "source":  # another source's fields do not apply
+            draft.update(columns=[], measures=[{"agg": "count", "field": ""}], dimensions=[])
+            draft.update(filters=[], sort=[], kept=[], pivot="")
+            draft["columns"] = [
+                {"field": f["value"]} for f in pickers.field_choices(value, role="filter")[:5]
+            ]
+        if name == "mode" and value == ReportMode.SUMMARY.value and not draft["measures"]:
+            draft["measures"] = [{"agg": "count", "field": ""}]
+        self.draft = draft  # type: ignore[assignment]
+        await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def set_row(self, part: str, index: int, name: str, value: str) -> None:
+        """Set `name` of row `index` of the columns, measures, groupings, filters or sort."""
+        if part not in _PARTS or part == "kept":
+            return
+        rows = [dict(r) for r in self.draft[part]]  # type: ignore[literal-required]
+        if not 0 <= index < len(rows) or name not in rows[index]:
+            return
+        value = "" if value == NONE else str(value)[:1000]
+        rows[index][name] = value
+        source = self.draft["source"]
+        if part == "measures" and name == "field":
+            allowed = pickers.aggregate_choices(source, value)
+            if rows[index]["agg"] not in allowed:
+                rows[index]["agg"] = allowed[-1] if value else "count"
+        if part == "dimensions" and name == "field":
+            rows[index]["grain"] = "month" if pickers.is_time(source, value) else ""
+        if part == "filters" and name == "field":
+            rows[index]["op"] = pickers.operator_choices(source, value)[0]
+        self.draft = {**self.draft, part: rows, **_pivot_kept(self.draft, part)}  # type: ignore[typeddict-item]
+        await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def add_row(self, part: str) -> None:
+        """Add a column, measure, grouping, filter or sort to the draft."""
+        if part not in _NEW_ROWS:
+            return
+        row = dict(_NEW_ROWS[part])
+        fields = pickers.field_choices(self.draft["source"], role="filter")
+        if part in ("columns", "filters") and fields:
+            row["field"] = fields[0]["value"]
+        rows = [*self.draft[part], row]  # type: ignore[literal-required]
+        self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
+        await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def remove_row(self, part: str, index: int) -> None:
+        """Take row `index` off a part of the draft."""
+        if part not in _PARTS:
+            return
+        rows = list(self.draft[part])  # type: ignore[literal-required]
+        if 0 <= index < len(rows):
+            del rows[index]
+        self.draft = {**self.draft, part: rows, **_pivot_kept(self.draft, part)}  # type: ignore[typeddict-item]
+        await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def move_column(self, index: int, delta: int) -> None:
+        """Move a column left (-1) or right (+1)."""
+        rows = list(self.draft["columns"])
+        other = index + delta
+        if 0 <= index < len(rows) and 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+            self.draft = {**self.draft, "columns": rows}
+            await self._changed()
+
+    @rx.event
+    @guarded(Permission.USE_BUILDERS)
+    async def save(self) -> None:
+        """Store the draft as the report's next version and close the builder."""
+        report_state = await self.get_state(ReportState)
+        principal = current_principal()
+        try:
+            report = report_of(self.draft, ReportDefinition.model_validate(self._saved))
+        except ValidationFailed as exc:
+            self.problems = exc.field_errors or {"report": exc.text}
+            return
+
+        def store() -> None:
+            with session_scope() as session:
+                saved.save_report(
+                    session,
+                    report,
+                    principal=principal,
+                    now=utcnow(),
+                    base_currency=get_settings().base_currency,
+                )
+
+        try:
+            await asyncio.to_thread(store)
+        except ValidationFailed as exc:
+            self.problems = exc.field_errors or {"report": exc.text}
+            return
+        except UserError as exc:
+            self.problems = {"report": exc.text}
+            return
+        self.editing, self.problems, self._saved = False, {}, {}
+        report_state.message = ""
+        await report_state._reshow()
+
+
+def _pivot_kept(draft: ReportDraft, part: str) -> dict[str, str]:
+    """Changing the groupings may take away the one pivoted: then there is no pivot."""
+    return {"pivot": ""} if part == "dimensions" else {}
+
+
+# The panel.
+
+
+def _column_row(column: Any, n: Any) -> rx.Component:
+    return rx.hstack(
+        select(
+            rx.cond(column["field"] == "", NONE, column["field"]),
+            BuilderState.column_fields,
+            lambda v: BuilderState.set_row("columns", n, "field", v),
+            "column-field",
+        ),
+        rx.icon_button(
+            rx.icon("arrow-up", size=12),
+            on_click=BuilderState.move_column(n, -1),
+            variant="ghost",
+            size="1",
+            color_scheme="gray",
+            data_testid="column-up",
+        ),
+        remove_button(BuilderState, "columns", n, "column-remove"),
+        width="100%",
+        align="center",
+    )
+
+
+def _sort_row(order: Any, n: Any) -> rx.Component:
+    return rx.hstack(
+        select(
+            rx.cond(order["by"] == "", NONE, order["by"]),
+            BuilderState.sorts,
+            lambda v: BuilderState.set_row("sort", n, "by", v),
+            "sort-by",
+        ),
+        rx.select.root(
+            rx.select.trigger(data_testid="sort-direction"),
+            rx.select.content(
+                rx.select.item(T("Ascending"), value="asc"),
+                rx.select.item(T("Descending"), value="desc"),
+            ),
+            value=order["direction"],
+            on_change=lambda v: BuilderState.set_row("sort", n, "direction", v),
+            size="1",
+        ),
+        remove_button(BuilderState, "sort", n, "sort-remove"),
+        width="100%",
+        align="center",
+    )
+
+
+def _rows_fields() -> rx.Component:
+    return rx.vstack(
+        label(N_("Columns")),
+        rx.foreach(BuilderState.draft["columns"].to(list[dict[str, str]]), _column_row),
+        add_row_button(BuilderState, "columns", N_("Add a column"), "add-column"),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _summary_fields() -> rx.Component:
+    draft = BuilderState.draft
+    return rx.vstack(
+        label(N_("Group by")),
+        rx.foreach(
+            draft["dimensions"].to(list[dict[str, str]]),
+            lambda d, n: dimension_row(BuilderState, d, n),
+        ),
+        rx.cond(
+            draft["dimensions"].to(list).length() < 3,
+            add_row_button(BuilderState, "dimensions", N_("Add a grouping"), "add-dimension"),
+        ),
+        label(N_("Measures")),
+        rx.foreach(
+            BuilderState.kept_labels,
+            lambda text, n: rx.hstack(
+                rx.badge(text, variant="outline", max_width="240px", overflow="hidden"),
+                remove_button(BuilderState, "kept", n, "kept-remove"),
+                align="center",
+            ),
+        ),
+        rx.foreach(
+            draft["measures"].to(list[dict[str, str]]),
+            lambda m, n: measure_row(BuilderState, m, n),
+        ),
+        add_row_button(BuilderState, "measures", N_("Add a measure"), "add-measure"),
+        label(N_("Pivot: spread across the columns")),
+        rx.select.root(
+            rx.select.trigger(width="100%", data_testid="builder-pivot"),
+            rx.select.content(
+                rx.select.item(T("No pivot"), value=NONE),
+                rx.foreach(
+                    BuilderState.pivots,
+                    lambda c: rx.select.item(T_var(c["label"].to(str)), value=c["value"]),
+                ),
+            ),
+            value=rx.cond(draft["pivot"] == "", NONE, draft["pivot"]),
+            on_change=lambda v: BuilderState.set_value("pivot", v),
+            size="1",
+        ),
+        label(N_("Top N")),
+        rx.input(
+            default_value=draft["limit"],
+            on_blur=lambda v: BuilderState.set_value("limit", v),
+            placeholder=T("all rows"),
+            size="1",
+            width="100px",
+            data_testid="builder-limit",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _common_fields() -> rx.Component:
+    draft = BuilderState.draft
+    return rx.vstack(
+        label(N_("Title")),
+        rx.input(
+            default_value=draft["title_en"],
+            on_blur=lambda v: BuilderState.set_value("title_en", v),
+            size="1",
+            width="100%",
+            data_testid="builder-title",
+        ),
+        label(N_("Title in Chinese")),
+        rx.input(
+            default_value=draft["title_zh"],
+            on_blur=lambda v: BuilderState.set_value("title_zh", v),
+            size="1",
+            width="100%",
+        ),
+        label(N_("Source")),
+        select(
+            draft["source"],
+            BuilderState.sources,
+            lambda v: BuilderState.set_value("source", v),
+            "builder-source",
+        ),
+        label(N_("Lines")),
+        rx.segmented_control.root(
+            rx.segmented_control.item(T("Records"), value="rows"),
+            rx.segmented_control.item(T("Summary"), value="summary"),
+            value=draft["mode"],
+            on_change=lambda v: BuilderState.set_value("mode", v),
+            size="1",
+            data_testid="builder-mode",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def _filter_fields() -> rx.Component:
+    draft = BuilderState.draft
+    return rx.vstack(
+        label(N_("Filters")),
+        rx.foreach(
+            draft["filters"].to(list[dict[str, str]]),
+            lambda f, n: filter_row(BuilderState, f, n),
+        ),
+        add_row_button(BuilderState, "filters", N_("Add a filter"), "add-filter"),
+        label(N_("Sort")),
+        rx.foreach(draft["sort"].to(list[dict[str, str]]), _sort_row),
+        add_row_button(BuilderState, "sort", N_("Add a sort"), "add-sort"),
+        label(N_("Period")),
+        rx.select.root(
+            rx.select.trigger(width="100%", data_testid="builder-period"),
+            rx.select.content(
+                *[rx.select.item(T(text), value=p.value) for p, text in PERIOD_LABELS.items()],
+            ),
+            value=rx.cond(draft["period"] == "", "all_time", draft["period"]),
+            on_change=lambda v: BuilderState.set_value("period", v),
+            size="1",
+        ),
+        width="100%",
+        spacing="1",
+    )
+
+
+def builder_panel() -> rx.Component:
+    """The pickers, beside the report they change."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(T("Edit report"), size="3"),
+                rx.spacer(),
+                rx.button(
+                    T("Discard"),
+                    on_click=BuilderState.discard,
+                    variant="soft",
+                    color_scheme="gray",
+                    size="1",
+                ),
+                rx.button(
+                    T("Save report"),
+                    on_click=BuilderState.save,
+                    size="1",
+                    data_testid="builder-save",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                BuilderState.problem_lines.length() > 0,
+                rx.callout(
+                    rx.vstack(rx.foreach(BuilderState.problem_lines, rx.text), spacing="1"),
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    data_testid="builder-problems",
+                ),
+            ),
+            _common_fields(),
+            rx.cond(BuilderState.draft["mode"] == "summary", _summary_fields(), _rows_fields()),
+            _filter_fields(),
+            spacing="3",
+            width="100%",
+        ),
+        width="380px",
+        flex_shrink="0",
+        max_height="calc(100vh - 140px)",
+        overflow_y="auto",
+        data_testid="report-builder",
+    )
