@@ -1,1 +1,2 @@
-"""Importing orders from a spreadsheet: columns matched in the UI, previewed, loaded by a job."""
+"""Importing a spreadsheet of orders or ad spend: columns matched in the UI, previewed, loaded
+by a job."""
