@@ -20,6 +20,7 @@ from cbe_app.db import session_scope
 from cbe_app.demo.accounts import DEMO_ACCOUNTS, connect_demo_accounts, record_demo_labels
 from cbe_app.demo.adspend import load_ad_spend
 from cbe_app.demo.service import DemoParams, dataset, demo_step, load_reference, order_count
+from cbe_app.demo.stock_history import load_stock_history
 from cbe_app.demo.users import DEMO_PASSWORD, DEMO_USERS
 from cbe_app.hub.accounts import Account, AccountKind
 from cbe_app.hub.providers.registry import provider
@@ -28,6 +29,7 @@ from cbe_app.jobs.broker import check_broker
 from cbe_app.jobs.runner import Step, run_inline
 from cbe_app.packs.service import PackReport, load_pack
 from cbe_app.redis_client import get_redis
+from cbe_app.reports.service import record_inventory_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +113,18 @@ def sync_demo(
 ) -> int:
     """The demo the way a company's data arrives: its accounts synced from the sandboxes.
 
-    Reference data (products, warehouses, suppliers, stock) is loaded directly, as if imported
-    from an ERP, and the ad platforms' exports through the file import, as if the marketing
-    team uploaded them. Then every channel syncs over HTTP, then the carriers (looking up the
-    parcels the channels reported, and the labels the hub bought for marketplace orders), then
-    the payment providers. Returns the number of orders in the hub afterwards.
+    Reference data (products, warehouses, suppliers, stock and its history) is loaded
+    directly, as if imported from an ERP, and the ad platforms' exports through the file
+    import, as if the marketing team uploaded them. Then every channel syncs over HTTP, then
+    the carriers (looking up the parcels the channels reported, and the labels the hub bought
+    for marketplace orders), then the payment providers, and last the product sales of every
+    day are summed for inventory turnover. Returns the number of orders in the hub afterwards.
     """
     data = dataset(params)
     with session_scope() as session:
         load_reference(session, data, clock())
         load_ad_spend(session, data, settings.base_currency, clock())
+        load_stock_history(session, data, settings.base_currency, clock())
         connect_demo_accounts(session, settings.sandbox_url, clock())
     base = settings.base_currency
     for code, _, provider_name in DEMO_ACCOUNTS:
@@ -132,6 +136,8 @@ def sync_demo(
     for code, _, provider_name in DEMO_ACCOUNTS:
         if provider(provider_name).kind is not AccountKind.SALES:
             sync_now(code, base, clock, _tell(progress, code))
+    # Every day's product sales, for inventory turnover, now that every order is in.
+    record_inventory_now(clock(), base, every_day=True)
     with session_scope() as session:
         return order_count(session)
 

@@ -17,6 +17,8 @@ CODE_LABELS: Mapping[str, str] = MappingProxyType(
         N_("sales"): "Sales channel",
         N_("carrier"): "Carrier",
         N_("payment"): "Payment",
+        N_("marketing"): "Marketing",
+        N_("ad_spend"): "Ad spend",
         N_("order"): "Order",
         N_("shipment"): "Shipment",
         N_("manual"): "Manual",

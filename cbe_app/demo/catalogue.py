@@ -116,6 +116,6 @@ def stock_levels(
             else:
                 demand = daily_units * weight / total * _DEMAND_SHARE[warehouse.code]
                 cover = COVER_DAYS[warehouse.code] * rng.uniform(0.4, 1.6)
-                on_hand = max(10, round(demand * cover))
+                on_hand = max(1, round(demand * cover))
             records.append(StockRec(warehouse.code, product.sku, on_hand))
     return tuple(records)

@@ -157,3 +157,11 @@ class DemoDataset(Protocol):
     def orders(self, start: int = 0, stop: int | None = None) -> Iterator[OrderRec]:
         """Orders `start`..`stop` (exclusive) in order of `placed_at`; the same on every call."""
         ...
+
+    def expected_orders(self) -> dict[date, float]:
+        """Orders expected on each day of the period (the volume curve the orders follow)."""
+        ...
+
+    def popularity(self) -> tuple[float, ...]:
+        """Each product's share of the units sold, in the order of `products`."""
+        ...

@@ -24,9 +24,11 @@ from cbe_app.db import upsert
 from cbe_app.demo.adspend import load_ad_spend
 from cbe_app.demo.generator import generate
 from cbe_app.demo.records import DemoDataset, OrderRec, ProductRec
+from cbe_app.demo.stock_history import load_stock_history
 from cbe_app.hub.catalog import Carrier, Channel, Product, StockLevel, Supplier, Warehouse
 from cbe_app.hub.orders import Customer, OrderLine, SalesOrder, Shipment
 from cbe_app.jobs.runner import JobView, Step, StepFn
+from cbe_app.reports.inventory import first_sale_day, record_inventory
 
 LOAD_TASK = "cbe.demo.load"
 LOAD_TITLE = N_("Load demo data")
@@ -261,6 +263,7 @@ def demo_step(base_currency: str) -> StepFn:
         if position < 0:
             load_reference(session, data, now)
             load_ad_spend(session, data, base_currency, now)
+            load_stock_history(session, data, base_currency, now)
             return Step(
                 {"next": 0},
                 0,
@@ -271,6 +274,8 @@ def demo_step(base_currency: str) -> StepFn:
         stop = min(position + CHUNK, data.order_count)
         load_orders(session, data, (position, stop), base_currency, now)
         finished = stop >= data.order_count
+        if finished:  # every day's product sales, now that every order is in
+            record_inventory(session, now, base_currency, sales_from=first_sale_day(session))
         return Step(
             {"next": stop},
             stop,

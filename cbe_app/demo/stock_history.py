@@ -23,7 +23,7 @@ from sqlmodel import Session
 from cbe_app.core.fx import UnknownRate
 from cbe_app.db import upsert
 from cbe_app.demo.catalogue import COVER_DAYS, UNITS_PER_ORDER
-from cbe_app.demo.generator import GeneratedDemo
+from cbe_app.demo.records import DemoDataset
 from cbe_app.hub.catalog import Product, Warehouse
 from cbe_app.hub.stock_history import STOCK_DAYS, DayRates
 
@@ -47,7 +47,7 @@ def _kept(day: date, end: date) -> bool:
     return (end - day).days < DAILY_DAYS or day.weekday() == 6
 
 
-def stock_history(data: GeneratedDemo) -> Iterator[StockDayRec]:
+def stock_history(data: DemoDataset) -> Iterator[StockDayRec]:
     """Every warehouse's units of every SKU on the kept days of the demo period (see above)."""
     expected = data.expected_orders()
     days = sorted(expected, reverse=True)  # from today backwards
@@ -84,7 +84,7 @@ def _sold(rng: random.Random, mean: float) -> int:
 
 
 def load_stock_history(
-    session: Session, data: GeneratedDemo, base_currency: str, now: datetime
+    session: Session, data: DemoDataset, base_currency: str, now: datetime
 ) -> int:
     """Write the demo's stock history (valued at cost at each day's ECB rate); returns rows."""
     warehouses: dict[str, int] = {

@@ -19,7 +19,7 @@ from sqlalchemy import select, union
 from sqlmodel import Session, col
 
 from cbe_app.changes import FACTS
-from cbe_app.core.errors import NotFound
+from cbe_app.core.errors import NotFound, ValidationFailed
 from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
 from cbe_app.hub import readahead
@@ -303,6 +303,12 @@ def start_sync(
     """Queue a sync of an account (or return the one already under way); returns the job id."""
     with session_scope() as session:
         account = find_account(session, account_ref_)
+        if not provider(account.provider).pulls:
+            raise ValidationFailed(
+                {"account": account.code},
+                N_("{name} receives uploaded files; import a file instead of syncing it."),
+                name=account.name,
+            )
         running = running_job(session, account.id or 0)
         if running is not None:
             return running

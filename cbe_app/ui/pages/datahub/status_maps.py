@@ -11,6 +11,7 @@ from cbe_app.auth.roles import Permission
 from cbe_app.core.errors import ValidationFailed
 from cbe_app.db import session_scope
 from cbe_app.dbtypes import utcnow
+from cbe_app.hub.accounts import AccountKind
 from cbe_app.hub.canonical import VOCABULARIES
 from cbe_app.hub.manage import save_status_map, status_map_of
 from cbe_app.hub.providers.registry import PROVIDERS
@@ -18,7 +19,8 @@ from cbe_app.ui.components.datahub_tabs import datahub_tabs
 from cbe_app.ui.guard import current_principal, guarded
 from cbe_app.ui.i18n import T, T_var
 
-MAPPED = list(PROVIDERS.values())
+# Providers whose records carry statuses (ad spend has none to map).
+MAPPED = [p for p in PROVIDERS.values() if p.kind is not AccountKind.MARKETING]
 KINDS = ("order", "payment", "shipment")
 
 
