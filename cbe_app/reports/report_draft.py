@@ -29,7 +29,7 @@ from cbe_app.reports.pickers import (
     typed_back,
 )
 from cbe_app.reports.report import ReportDefinition, ReportMode
-from cbe_app.reports.spec import Measure, Period, PeriodPreset
+from cbe_app.reports.spec import Filter, Measure, Period, PeriodPreset
 
 _PROBLEM = N_("The report cannot be saved as it is.")
 
@@ -109,6 +109,16 @@ def _measures(draft: ReportDraft, errors: dict[str, str]) -> list[Measure]:
     return [m for m in found if m is not None]
 
 
+def _typed(source: str, condition: Filter) -> Filter:
+    """A yes/no filter keeps its value as a yes/no, not the text a picker holds."""
+    info = SOURCES[source].fields.get(condition.field) if source in SOURCES else None
+    words = {"true": True, "false": False}
+    if info is None or info.type != "bool" or not isinstance(condition.value, str):
+        return condition
+    value = words.get(condition.value.strip().lower(), condition.value)
+    return condition.model_copy(update={"value": value})
+
+
 def _fields(draft: ReportDraft, errors: dict[str, str]) -> dict[str, Any]:
     """The definition's fields from the draft, collecting what the builder must fix."""
     summary = draft["mode"] == ReportMode.SUMMARY.value
@@ -117,7 +127,11 @@ def _fields(draft: ReportDraft, errors: dict[str, str]) -> dict[str, Any]:
         "title": {"en": draft["title_en"].strip() or "-", "zh_CN": draft["title_zh"].strip()},
         "source": draft["source"],
         "mode": draft["mode"],
-        "filters": [f for n, p in enumerate(draft["filters"]) if (f := filter_of(p, n, errors))],
+        "filters": [
+            _typed(draft["source"], f)
+            for n, p in enumerate(draft["filters"])
+            if (f := filter_of(p, n, errors))
+        ],
         "sort": [
             {"by": s["by"], "descending": s["direction"] == "desc"}
             for s in draft["sort"]
@@ -196,3 +210,18 @@ def pivot_choices(draft: ReportDraft, locale: str) -> list[Choice]:
     return [
         Choice(value=d.key, label=dimension_label(draft["source"], d, locale)) for d in dimensions
     ]
+
+
+def tidy(draft: ReportDraft) -> ReportDraft:
+    """The draft without what its last change left dangling: a summary's pivot or sort on a
+    grouping or measure it no longer has."""
+    if draft["mode"] != ReportMode.SUMMARY.value:
+        return draft
+    errors: dict[str, str] = {}
+    groupings = [
+        d.key for n, p in enumerate(draft["dimensions"]) if (d := dimension_of(p, n, errors))
+    ]
+    named = set(groupings) | {m.key for m in _measures(draft, errors)}
+    pivot = draft["pivot"] if draft["pivot"] in groupings and len(groupings) >= 2 else ""
+    sort = [s for s in draft["sort"] if not s["by"] or s["by"] in named]
+    return {**draft, "pivot": pivot, "sort": sort}

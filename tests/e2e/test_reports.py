@@ -107,6 +107,7 @@ def test_a_report_exported_as_csv_is_downloaded_whole(page: Page) -> None:
     assert lines[0][0] == "Order number" and "Refunded (USD)" in lines[0]
     assert len(lines) == total + 1
     # Someone else's session cannot fetch it.
+    page.context.clear_cookies()
     signed_in(page, "operator")
     assert page.request.get(href).status == 404
 

@@ -132,3 +132,40 @@ def test_clock_changes_neither_skip_nor_repeat_a_day() -> None:
     assert all(later - earlier >= timedelta(hours=23) for earlier, later in pairwise(seen))
     for due in seen:
         assert last_due(berlin, due) == due and last_due(berlin, due - timedelta(seconds=1)) < due
+
+
+def test_a_draft_gives_back_the_report_it_was_made_of() -> None:
+    from cbe_app.packs.service import read_pack
+    from cbe_app.reports.report_draft import draft_of, report_of
+
+    shipped = [d for d in read_pack()[1] if isinstance(d, ReportDefinition)]
+    assert len(shipped) >= 5
+    for made in shipped:
+        assert report_of(draft_of(made), made) == made, made.key
+
+
+def test_a_draft_names_what_to_fix_and_drops_what_a_change_left_dangling() -> None:
+    from cbe_app.core.errors import ValidationFailed
+    from cbe_app.reports.report_draft import draft_of, report_of, tidy
+
+    summary = report(
+        mode="summary",
+        columns=[],
+        group_by=[{"field": "carrier"}, {"field": "shipped_at", "grain": "month"}],
+        measures=[{"key": "count", "agg": "count"}],
+        pivot="shipped_at_month",
+        sort=[{"by": "carrier"}, {"by": "count", "descending": True}],
+    )
+    draft = draft_of(summary)
+    draft["dimensions"] = [{"field": "status", "grain": ""}]  # the pivoted grouping is gone
+    tidied = tidy(draft)
+    assert tidied["pivot"] == "" and [s["by"] for s in tidied["sort"]] == ["count"]
+    assert report_of(tidied, summary).group_by[0].field == "status"
+    broken = {
+        **tidied,
+        "title_en": " ",
+        "filters": [{"field": "status", "op": "between", "value": "a"}],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        report_of(broken, summary)  # type: ignore[arg-type]
+    assert set(refused.value.field_errors) == {"title_en", "filters.0.value"}

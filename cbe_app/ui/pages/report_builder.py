@@ -29,6 +29,7 @@ from cbe_app.reports.report_draft import (
     pivot_choices,
     report_of,
     sort_choices,
+    tidy,
 )
 from cbe_app.ui.components.spec_pickers import (
     NONE,
@@ -183,6 +184,7 @@ class BuilderState(rx.State):
     async def _changed(self) -> None:
         """The draft changed: check it, refresh the choices, and show its rows."""
         locale = (await self.get_state(LocaleState)).locale
+        self.draft = tidy(self.draft)
         self.sorts, self.pivots = (
             sort_choices(self.draft, locale),
             pivot_choices(self.draft, locale),
@@ -236,7 +238,7 @@ class BuilderState(rx.State):
             rows[index]["grain"] = "month" if pickers.is_time(source, value) else ""
         if part == "filters" and name == "field":
             rows[index]["op"] = pickers.operator_choices(source, value)[0]
-        self.draft = {**self.draft, part: rows, **_pivot_kept(self.draft, part)}  # type: ignore[typeddict-item]
+        self.draft = {**self.draft, part: rows}  # type: ignore[typeddict-item]
         await self._changed()
 
     @rx.event
@@ -262,7 +264,7 @@ class BuilderState(rx.State):
         rows = list(self.draft[part])  # type: ignore[literal-required]
         if 0 <= index < len(rows):
             del rows[index]
-        self.draft = {**self.draft, part: rows, **_pivot_kept(self.draft, part)}  # type: ignore[typeddict-item]
+        self.draft = {**self.draft, part: rows}  # type: ignore[typeddict-item]
         await self._changed()
 
     @rx.event
@@ -309,11 +311,6 @@ class BuilderState(rx.State):
         self.editing, self.problems, self._saved = False, {}, {}
         report_state.message = ""
         await report_state._reshow()
-
-
-def _pivot_kept(draft: ReportDraft, part: str) -> dict[str, str]:
-    """Changing the groupings may take away the one pivoted: then there is no pivot."""
-    return {"pivot": ""} if part == "dimensions" else {}
 
 
 # The panel.
@@ -534,7 +531,7 @@ def builder_panel() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        width="380px",
+        width="430px",
         flex_shrink="0",
         max_height="calc(100vh - 140px)",
         overflow_y="auto",

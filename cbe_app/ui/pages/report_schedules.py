@@ -14,6 +14,7 @@ import reflex as rx
 from pydantic import ValidationError
 
 from cbe_app.auth.roles import Permission
+from cbe_app.changes import Change
 from cbe_app.config import get_settings
 from cbe_app.core.errors import UserError
 from cbe_app.core.i18n import N_
@@ -23,8 +24,9 @@ from cbe_app.reports import saved
 from cbe_app.reports.deliveries import recent_deliveries, send_now
 from cbe_app.reports.pickers import pydantic_errors
 from cbe_app.reports.report import Schedule, next_due
+from cbe_app.ui import live
 from cbe_app.ui.components.formatting import when
-from cbe_app.ui.guard import current_principal, guarded
+from cbe_app.ui.guard import current_principal, guarded, resolve_principal
 from cbe_app.ui.i18n import T, T_var
 from cbe_app.ui.pages.report_state import ReportState
 
@@ -258,6 +260,16 @@ class ScheduleState(rx.State):
             return
         self.deliveries = await asyncio.to_thread(_deliveries, key)
         self.notice = N_("Queued: the report is being made and sent.")
+        live.watch("jobs", self.router.session.client_token, ScheduleState)
+
+    async def _on_change(self, change: Change) -> bool:
+        """A job moved: show the deliveries as they are now, while the dialog is open."""
+        principal = await resolve_principal(self)
+        if principal is None or not principal.can(Permission.USE_BUILDERS) or not self.open:
+            return False
+        key = (await self.get_state(ReportState)).key
+        self.deliveries = await asyncio.to_thread(_deliveries, key)
+        return any(d["status"] == "queued" for d in self.deliveries)
 
 
 def _field_select(
