@@ -56,7 +56,8 @@ def test_a_builder_makes_a_report_of_rows_with_a_filter_and_it_stays(
     page.get_by_test_id("filter-value").fill("cancelled")
     page.get_by_test_id("filter-value").blur()
     with _database(app_server) as db:
-        (cancelled,) = db.execute("SELECT count(*) FROM orders WHERE status = 'cancelled'").fetchone()
+        query = "SELECT count(*) FROM orders WHERE status = 'cancelled'"
+        (cancelled,) = db.execute(query).fetchone()
     assert cancelled > 0
     expect(page.get_by_test_id("report-total")).to_have_text(f"{cancelled} lines")
     shot(page, "report-builder-rows")
@@ -112,9 +113,7 @@ def test_a_report_exported_as_csv_is_downloaded_whole(page: Page) -> None:
     assert page.request.get(href).status == 404
 
 
-def test_a_schedule_sends_the_report_as_an_attachment(
-    page: Page, app_server: RunningApp
-) -> None:
+def test_a_schedule_sends_the_report_as_an_attachment(page: Page, app_server: RunningApp) -> None:
     open_report(page, "Late parcels")
     page.get_by_test_id("report-schedule").click()
     expect(page.get_by_test_id("schedules-dialog")).to_be_visible()
