@@ -7,42 +7,67 @@ Money fields are integers of the base currency's minor units; results turn them 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Integer,
-    String,
     Table,
     and_,
     case,
-    cast,
     func,
-    literal,
-    null,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from cbe_app.core.i18n import N_
 from cbe_app.hub.accounts import Account
-from cbe_app.hub.catalog import Carrier, Channel, Product, Warehouse
-from cbe_app.hub.inventory import StockDay
-from cbe_app.hub.marketing import AdSpend
+from cbe_app.hub.catalog import Carrier, Channel, Warehouse
 from cbe_app.hub.orders import Customer, SalesOrder, Shipment
 from cbe_app.hub.payments import Payment
-from cbe_app.reports.models import COHORTS, ProductSalesDay
-from cbe_app.reports.regions import OTHER
+from cbe_app.reports.combined import (
+    AD_SPEND,
+    INVENTORY,
+    MARKETING,
+    PRODUCTS,
+    SALES_DAYS,
+    STOCK_DAYS,
+)
+from cbe_app.reports.fields import (
+    CompileContext,
+    Expr,
+    FieldInfo,
+    FieldType,
+    Source,
+    column_expr,
+    region_expr,
+    region_field,
+    text_field,
+)
 from cbe_app.reports.sqlfunc import UtcDate
 
-FieldType = Literal["text", "number", "money", "date", "time", "bool", "id"]
+__all__ = [
+    "ACCOUNTS",
+    "AD_SPEND",
+    "CARRIERS",
+    "CHANNELS",
+    "CUSTOMERS",
+    "ORDERS",
+    "PAYMENTS",
+    "PRODUCTS",
+    "SALES_DAYS",
+    "SHIPMENTS",
+    "SOURCES",
+    "STOCK_DAYS",
+    "WAREHOUSES",
+    "CompileContext",
+    "Expr",
+    "FieldInfo",
+    "FieldType",
+    "Source",
+    "region_expr",
+]
 
 ORDERS: Table = SalesOrder.__table__  # type: ignore[attr-defined]
 CHANNELS: Table = Channel.__table__  # type: ignore[attr-defined]
@@ -52,87 +77,13 @@ SHIPMENTS: Table = Shipment.__table__  # type: ignore[attr-defined]
 CARRIERS: Table = Carrier.__table__  # type: ignore[attr-defined]
 PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
 ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
-PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
-STOCK_DAYS: Table = StockDay.__table__  # type: ignore[attr-defined]
-SALES_DAYS: Table = ProductSalesDay.__table__  # type: ignore[attr-defined]
-AD_SPEND: Table = AdSpend.__table__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
-class CompileContext:
-    """What field expressions depend on besides the tables: the region map and the day."""
-
-    region_of: Mapping[str, str] = field(default_factory=dict)
-    today: date = date(1970, 1, 1)  # the UTC day of the run's `now` (for "late")
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        """Equal for contexts that make the same statements."""
-        return (tuple(sorted(self.region_of.items())), self.today)
-
-
-Expr = Callable[[CompileContext], ColumnElement[Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class FieldInfo:
-    """One field a spec may use."""
-
-    label: str  # message id
-    type: FieldType
-    expr: Expr
-    joins: tuple[str, ...] = ()  # in the order they must be joined
-
-    @property
-    def numeric(self) -> bool:
-        """Whether sums and averages apply."""
-        return self.type in ("number", "money")
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A table (with optional joins) reports can read."""
-
-    label: str
-    table: FromClause
-    time_field: str  # what a period filters by default
-    fields: Mapping[str, FieldInfo]
-    joins: Mapping[str, tuple[FromClause, ColumnElement[bool]]] = field(default_factory=dict)
-    # What orders its rows the same way every time (listings page by it): the table's primary
-    # key, or these columns of a source that is a union of tables.
-    row_key: tuple[str, ...] = ()
-
-    @property
-    def ordering(self) -> list[ColumnElement[Any]]:
-        """The columns that break ties between rows, always in the same way."""
-        if self.row_key:
-            return [self.table.c[name] for name in self.row_key]
-        return list(self.table.primary_key)
-
-
-def _col(column: ColumnElement[Any]) -> Expr:
-    return lambda _ctx: column
-
-
-def region_expr(country: ColumnElement[Any], ctx: CompileContext) -> ColumnElement[Any]:
-    """The region of a country column, by the admin's region map."""
-    if not ctx.region_of:
-        return literal(OTHER)
-    # One IN list per region (SQLite looks each up in a small index, not one WHEN per
-    # country); codes and names are bound as parameters like any other value.
-    regions: dict[str, list[str]] = {}
-    for code, region in sorted(ctx.region_of.items()):
-        regions.setdefault(region, []).append(code)
-    whens = [(country.in_(codes), literal(region)) for region, codes in regions.items()]
-    return case(*whens, else_=literal(OTHER))
+_col, _text = column_expr, text_field
 
 
 def _region(country: ColumnElement[Any]) -> Expr:
-    return lambda ctx: region_expr(country, ctx)
-
-
-def _text(label: str, column: ColumnElement[Any], *joins: str) -> FieldInfo:
-    return FieldInfo(label, "text", _col(column), joins)
+    return region_field(country, "").expr
 
 
 _NET_MINOR = case(
@@ -272,108 +223,6 @@ _CUSTOMER_FIELDS: dict[str, FieldInfo] = {
 }
 
 
-def _zero() -> Any:
-    return literal(0, BigInteger)
-
-
-# Inventory: each day's stock (per warehouse and product) beside each day's product sales, as
-# one set of rows, so that one spec sets the cost of goods sold against the stock it came from.
-_INVENTORY = union_all(
-    select(
-        STOCK_DAYS.c.day,
-        STOCK_DAYS.c.warehouse_id,
-        STOCK_DAYS.c.product_id,
-        cast(STOCK_DAYS.c.on_hand, BigInteger).label("on_hand"),
-        STOCK_DAYS.c.value_base_minor.label("stock_value_minor"),
-        _zero().label("units_sold"),
-        _zero().label("cogs_minor"),
-        _zero().label("revenue_minor"),
-        literal(True, Boolean).label("snapshot"),
-    ),
-    select(
-        SALES_DAYS.c.day,
-        cast(null(), Integer).label("warehouse_id"),
-        SALES_DAYS.c.product_id,
-        _zero(),
-        _zero(),
-        cast(SALES_DAYS.c.units, BigInteger),
-        SALES_DAYS.c.cogs_base_minor,
-        SALES_DAYS.c.revenue_base_minor,
-        literal(False, Boolean),
-    ),
-).subquery("inventory")
-_INV = _INVENTORY.c
-
-_INVENTORY_FIELDS: dict[str, FieldInfo] = {
-    "day": FieldInfo(N_("Day"), "date", _col(_INV.day)),
-    "warehouse": _text(N_("Warehouse"), WAREHOUSES.c.code, "warehouse"),
-    "warehouse_country": _text(N_("Warehouse country"), WAREHOUSES.c.country, "warehouse"),
-    "sku": _text(N_("SKU"), PRODUCTS.c.sku, "product"),
-    "product": _text(N_("Product"), PRODUCTS.c.name, "product"),
-    "category": _text(N_("Category"), PRODUCTS.c.category, "product"),
-    "on_hand": FieldInfo(N_("Units on hand"), "number", _col(_INV.on_hand)),
-    "stock_value_base": FieldInfo(N_("Stock value at cost"), "money", _col(_INV.stock_value_minor)),
-    "units_sold": FieldInfo(N_("Units sold"), "number", _col(_INV.units_sold)),
-    "cogs_base": FieldInfo(N_("Cost of goods sold"), "money", _col(_INV.cogs_minor)),
-    "revenue_base": FieldInfo(N_("Sales of the products"), "money", _col(_INV.revenue_minor)),
-    "snapshot": FieldInfo(N_("Stock record"), "bool", _col(_INV.snapshot)),
-}
-
-_INVENTORY_JOINS: dict[str, tuple[FromClause, ColumnElement[bool]]] = {
-    "warehouse": (WAREHOUSES, WAREHOUSES.c.id == _INV.warehouse_id),
-    "product": (PRODUCTS, PRODUCTS.c.id == _INV.product_id),
-}
-
-# Marketing: what advertising cost each day (per platform, campaign and country) beside the
-# customers whose first order fell on that day (the cohorts rollup, as of its last compaction).
-_MARKETING = union_all(
-    select(
-        AD_SPEND.c.day,
-        AD_SPEND.c.country,
-        AD_SPEND.c.platform,
-        AD_SPEND.c.campaign,
-        AD_SPEND.c.spend_base_minor.label("spend_minor"),
-        func.coalesce(AD_SPEND.c.impressions, 0).label("impressions"),
-        func.coalesce(AD_SPEND.c.clicks, 0).label("clicks"),
-        _zero().label("new_customers"),
-        _zero().label("repeat_customers"),
-        _zero().label("cohort_revenue_minor"),
-        AD_SPEND.c.id.label("row_id"),
-    ),
-    select(
-        COHORTS.c.day,
-        COHORTS.c.country,
-        cast(null(), String),
-        cast(null(), String),
-        _zero(),
-        _zero(),
-        _zero(),
-        COHORTS.c.buyers,
-        COHORTS.c.repeat_buyers,
-        COHORTS.c.revenue_minor,
-        literal(0, Integer),
-    ),
-).subquery("marketing")
-_MKT = _MARKETING.c
-
-_MARKETING_FIELDS: dict[str, FieldInfo] = {
-    "day": FieldInfo(N_("Day"), "date", _col(_MKT.day)),
-    "country": _text(N_("Country"), _MKT.country),
-    "region": FieldInfo(N_("Region"), "text", _region(_MKT.country)),
-    "platform": _text(N_("Ad platform"), _MKT.platform),
-    "campaign": _text(N_("Campaign"), _MKT.campaign),
-    "spend_base": FieldInfo(N_("Ad spend"), "money", _col(_MKT.spend_minor)),
-    "impressions": FieldInfo(N_("Impressions"), "number", _col(_MKT.impressions)),
-    "clicks": FieldInfo(N_("Clicks"), "number", _col(_MKT.clicks)),
-    "new_customers": FieldInfo(N_("New customers"), "number", _col(_MKT.new_customers)),
-    "repeat_customers": FieldInfo(
-        N_("New customers who ordered again"), "number", _col(_MKT.repeat_customers)
-    ),
-    "cohort_revenue_base": FieldInfo(
-        N_("Revenue from new customers to date"), "money", _col(_MKT.cohort_revenue_minor)
-    ),
-}
-
 SOURCES: Mapping[str, Source] = {
     "orders": Source(N_("Orders"), ORDERS, "placed_at", _ORDER_FIELDS, _ORDER_JOINS),
     "shipments": Source(
@@ -387,15 +236,6 @@ SOURCES: Mapping[str, Source] = {
         _CUSTOMER_FIELDS,
         {"stats": (_STATS, _STATS.c.customer_id == CUSTOMERS.c.id)},
     ),
-    "inventory": Source(
-        N_("Inventory"),
-        _INVENTORY,
-        "day",
-        _INVENTORY_FIELDS,
-        _INVENTORY_JOINS,
-        row_key=("day", "product_id", "snapshot", "warehouse_id"),
-    ),
-    "marketing": Source(
-        N_("Marketing"), _MARKETING, "day", _MARKETING_FIELDS, row_key=("day", "country", "row_id")
-    ),
+    "inventory": INVENTORY,
+    "marketing": MARKETING,
 }

@@ -26,6 +26,7 @@ from cbe_app.core.i18n import N_
 from cbe_app.reports.catalog import SOURCES, CompileContext, FieldInfo, Source
 from cbe_app.reports.engine import ordered_combined
 from cbe_app.reports.formula import FormulaError, names_in
+from cbe_app.reports.parts import parts_query, plan_parts
 from cbe_app.reports.period import Window
 from cbe_app.reports.planner import plan, planned_query
 from cbe_app.reports.spec import (
@@ -232,6 +233,12 @@ def _compile(
     chosen = plan(spec) if use_rollups else None
     if chosen is not None:
         statement = planned_query(spec, chosen, ctx, window, base_currency)
+        return Compiled(statement, tuple(spec.dimensions), sql_measures, money)
+    parts = plan_parts(spec, source, base_currency) if use_rollups else None
+    if parts:  # a combined source, summed table by table (`reports.parts`)
+        statement = parts_query(
+            spec, parts, lambda part: _Builder(part, ctx, base_currency), window, base_currency
+        )
         return Compiled(statement, tuple(spec.dimensions), sql_measures, money)
     builder = _Builder(source, ctx, base_currency)
     columns: list[ColumnElement[Any]] = []
