@@ -31,7 +31,7 @@ from cbe_app.db import session_scope
 from cbe_app.jobs.models import Job, JobStatus
 from cbe_app.jobs.runner import JobFailed, JobView, Step, StepFn
 from cbe_app.jobs.service import enqueue
-from cbe_app.reports.export import ExportColumn, ExportTable, write_csv
+from cbe_app.reports.exports import ExportColumn, ExportTable, write_csv
 from cbe_app.reports.render import RenderOrder, error_path
 from cbe_app.reports.render import running as rendering
 from cbe_app.reports.render import start as start_render

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from cbe_app.config import PROJECT_ROOT
-from cbe_app.reports.export import ExportColumn, ExportTable, write_pdf, write_xlsx
+from cbe_app.reports.exports import ExportColumn, ExportTable, write_pdf, write_xlsx
 
 _NUMBERS = frozenset({"money", "number", "percent", "ratio"})
 

@@ -33,7 +33,7 @@ from cbe_app.notify.mail import (
     parse_address,
     send,
 )
-from cbe_app.reports.export import ExportColumn, ExportTable, write_xlsx
+from cbe_app.reports.exports import ExportColumn, ExportTable, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOW = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from cbe_app.config import PROJECT_ROOT
 from cbe_app.core.i18n import catalog
-from cbe_app.reports.export import (
+from cbe_app.reports.exports import (
     ExportColumn,
     ExportTable,
     ExternalResourceRefused,
@@ -471,7 +471,11 @@ def test_cells_are_escaped_not_rendered_as_html() -> None:
 
 def test_every_message_has_a_chinese_translation_with_its_placeholders() -> None:
     known = catalog("zh_CN")
-    for module in ("cbe_app/reports/export.py", "cbe_app/notify/mail.py"):
+    modules = [
+        f"cbe_app/reports/exports/{name}"
+        for name in ("table.py", "xlsx_writer.py", "pdf_writer.py")
+    ]
+    for module in (*modules, "cbe_app/notify/mail.py"):
         found = extract_from_file("python", PROJECT_ROOT / module, keywords={"N_": None})
         ids = {message for _line, message, _comments, _context in found}
         for message_id in ids:
