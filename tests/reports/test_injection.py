@@ -214,3 +214,80 @@ def _run(raw: dict[str, Any], business: Business) -> str:
         got = {row["status"]: int(row["n"]) for row in result.rows}
         assert got == dict(expected.most_common(10)), raw
     return "answered"
+
+
+REPORT: dict[str, Any] = {
+    "key": "hostile",
+    "title": {"en": "Hostile"},
+    "source": "orders",
+    "columns": ["external_id", "country", "total_base"],
+    "filters": [{"field": "country", "op": "eq", "value": "US"}],
+    "sort": [{"by": "total_base", "descending": True}],
+}
+SUMMARY: dict[str, Any] = {
+    **{k: v for k, v in REPORT.items() if k not in ("columns", "sort")},
+    "mode": "summary",
+    "group_by": [{"field": "channel"}, {"field": "placed_at", "grain": "month"}],
+    "measures": [{"key": "n", "agg": "count"}],
+    "pivot": "placed_at_month",
+}
+COMBINED = {
+    "key": "hostile_inventory",
+    "title": {"en": "Hostile"},
+    "source": "inventory",
+    "mode": "summary",
+    "group_by": [{"field": "category"}],
+    "measures": [{"key": "v", "agg": "sum", "field": "stock_value_base"}],
+    "filters": [{"field": "snapshot", "op": "eq", "value": True}],
+}
+REPORT_SLOTS: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any], Any], None]]] = {
+    "report key": (REPORT, _at("key")),
+    "column": (REPORT, _at("columns", 1)),
+    "sort by a field": (REPORT, _at("sort", 0, "by")),
+    "rows filter value": (REPORT, _filter("country", "in")),
+    "rows filter field": (REPORT, _at("filters", 0, "field")),
+    "pivot": (SUMMARY, _at("pivot")),
+    "grouping": (SUMMARY, _at("group_by", 0, "field")),
+    "summary filter value": (SUMMARY, _filter("external_id", "contains")),
+    "combined source filter value": (COMBINED, _filter("snapshot", "eq")),
+    "combined source filter field": (COMBINED, _at("filters", 0, "field")),
+    "combined source grouping": (COMBINED, _at("group_by", 0, "field")),
+    "schedule recipient": (
+        REPORT,
+        lambda spec, p: spec.update(schedules=[{"id": "s", "recipients": [p]}]),
+    ),
+    "schedule time zone": (
+        REPORT,
+        lambda spec, p: spec.update(
+            schedules=[{"id": "s", "recipients": ["a@b.example"], "timezone": p}]
+        ),
+    ),
+}
+
+
+def test_every_payload_in_every_slot_of_a_saved_report_is_refused_or_runs(
+    business: Business,
+) -> None:
+    from cbe_app.reports.report import ReportDefinition
+    from cbe_app.reports.reporting import run_report
+
+    before = _counts()
+    outcomes: Counter[str] = Counter()
+    for slot, (base, put) in REPORT_SLOTS.items():
+        for payload in PAYLOADS:
+            raw = copy.deepcopy(base)
+            put(raw, copy.deepcopy(payload))
+            try:
+                report = ReportDefinition.model_validate(raw)
+                with session_scope() as session:
+                    run_report(session, report, now=NOW, base_currency="USD", locale="en")
+            except ValidationError as exc:
+                assert exc.errors(), (slot, payload)
+                outcomes["refused"] += 1
+            except ValidationFailed as exc:
+                assert exc.text and all(exc.field_errors.values()), (slot, payload)
+                outcomes["refused"] += 1
+            else:
+                outcomes["answered"] += 1
+    assert _counts() == before
+    assert outcomes["answered"] > 20 and outcomes["refused"] > 200, outcomes
