@@ -231,9 +231,11 @@ def test_the_world_map_shades_countries_and_a_click_drills_into_one(page: Page) 
 
 def test_a_channel_filter_narrows_every_tile_and_show_all_restores(page: Page) -> None:
     open_cockpit(page)
-    _pick(page, "period", "All time", within="board")
     orders = page.get_by_test_id("tile-orders").get_by_test_id("kpi-value")
     expect(orders).to_have_text(re.compile(r"\d"))
+    last_30_days = orders.inner_text()
+    _pick(page, "period", "All time", within="board")
+    expect(orders).not_to_have_text(last_30_days)  # the refresh under the new period is in
     every = int(re.sub(r"\D", "", orders.inner_text()))
     page.get_by_test_id("channel-filter").click()
     page.get_by_test_id("channel-filter-option").filter(has_text="eBay").click()

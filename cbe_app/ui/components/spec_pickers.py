@@ -12,12 +12,72 @@ from typing import Any
 
 import reflex as rx
 
+from cbe_app.core.i18n import N_
 from cbe_app.reports import pickers
+from cbe_app.reports.designer import kept_label
+from cbe_app.reports.pickers import Choice
 from cbe_app.reports.spec import Grain
 from cbe_app.ui.i18n import T, T_var
 
 NONE = "-"  # a picker's "nothing chosen" (Radix selects cannot hold an empty value)
 GRAINS = pickers.labelled([g.value for g in Grain], pickers.GRAIN_LABELS)
+
+
+class SpecChoices(rx.State, mixin=True):
+    """What the pickers offer, for a state whose `draft` names a source and holds measures,
+    dimensions, filters and the measures passed through (`kept`)."""
+
+    @rx.var
+    def sources(self) -> list[Choice]:
+        """Every source a spec may read."""
+        return pickers.source_choices()
+
+    @rx.var
+    def measure_fields(self) -> list[Choice]:
+        """Fields a measure may compute over (plus 'rows', to count them)."""
+        rows = Choice(value=NONE, label=N_("Rows"))
+        return [rows, *pickers.field_choices(self.draft["source"], role="measure")]
+
+    @rx.var
+    def dimension_fields(self) -> list[Choice]:
+        """Fields the rows may be grouped by."""
+        return pickers.field_choices(self.draft["source"], role="dimension")
+
+    @rx.var
+    def filter_fields(self) -> list[Choice]:
+        """Fields a filter may test."""
+        return pickers.field_choices(self.draft["source"], role="filter")
+
+    @rx.var
+    def measure_aggs(self) -> list[list[Choice]]:
+        """For each measure row, what may be computed of its field."""
+        source = self.draft["source"]
+        return [
+            pickers.labelled(
+                pickers.aggregate_choices(source, m["field"]), pickers.AGGREGATE_LABELS
+            )
+            for m in self.draft["measures"]
+        ]
+
+    @rx.var
+    def filter_ops(self) -> list[list[Choice]]:
+        """For each filter row, the operators that apply to its field."""
+        source = self.draft["source"]
+        return [
+            pickers.labelled(pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS)
+            for f in self.draft["filters"]
+        ]
+
+    @rx.var
+    def dimension_is_time(self) -> list[bool]:
+        """For each dimension row, whether it takes a grain."""
+        source = self.draft["source"]
+        return [pickers.is_time(source, d["field"]) for d in self.draft["dimensions"]]
+
+    @rx.var
+    def kept_labels(self) -> list[str]:
+        """Measures written in the definition that the pickers pass through."""
+        return [kept_label(text) for text in self.draft["kept"]]
 
 
 def select(

@@ -31,6 +31,7 @@ from cbe_app.reports.tiles import TileView, tile_view
 from cbe_app.ui.components.dashboard_tiles import tile_body
 from cbe_app.ui.components.spec_pickers import (
     NONE,
+    SpecChoices,
     add_row_button,
     dimension_row,
     filter_row,
@@ -68,7 +69,7 @@ def _kpi_choices(language: str) -> tuple[list[Choice], dict[str, list[Choice]]]:
     return choices, {k: designer.by_choices(v.data.source, v.by) for k, v in kpis.items()}
 
 
-class DesignerState(rx.State):
+class DesignerState(SpecChoices, rx.State):
     """The inspector: the widget being edited, its choices, problems and preview."""
 
     open: bool = False
@@ -80,64 +81,10 @@ class DesignerState(rx.State):
     kpi_dims: dict[str, list[Choice]] = {}
     saving: bool = False
 
-    # The pickers' options, for the draft's source.
-
-    @rx.var
-    def sources(self) -> list[Choice]:
-        """Every source a widget may read."""
-        return pickers.source_choices()
-
-    @rx.var
-    def measure_fields(self) -> list[Choice]:
-        """Fields a measure may compute over (plus 'rows', to count them)."""
-        rows = Choice(value=NONE, label=N_("Rows"))
-        return [rows, *pickers.field_choices(self.draft["source"], role="measure")]
-
-    @rx.var
-    def dimension_fields(self) -> list[Choice]:
-        """Fields the rows may be grouped by."""
-        return pickers.field_choices(self.draft["source"], role="dimension")
-
-    @rx.var
-    def filter_fields(self) -> list[Choice]:
-        """Fields a filter may test."""
-        return pickers.field_choices(self.draft["source"], role="filter")
-
-    @rx.var
-    def measure_aggs(self) -> list[list[Choice]]:
-        """For each measure row, what may be computed of its field."""
-        source = self.draft["source"]
-        return [
-            pickers.labelled(
-                pickers.aggregate_choices(source, m["field"]), pickers.AGGREGATE_LABELS
-            )
-            for m in self.draft["measures"]
-        ]
-
-    @rx.var
-    def filter_ops(self) -> list[list[Choice]]:
-        """For each filter row, the operators that apply to its field."""
-        source = self.draft["source"]
-        return [
-            pickers.labelled(pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS)
-            for f in self.draft["filters"]
-        ]
-
-    @rx.var
-    def dimension_is_time(self) -> list[bool]:
-        """For each dimension row, whether it takes a grain."""
-        source = self.draft["source"]
-        return [pickers.is_time(source, d["field"]) for d in self.draft["dimensions"]]
-
     @rx.var
     def by_choices(self) -> list[Choice]:
         """The dimensions the chosen KPI is offered by."""
         return self.kpi_dims.get(self.draft["kpi"], [])
-
-    @rx.var
-    def kept_labels(self) -> list[str]:
-        """Measures written in the definition that the pickers pass through."""
-        return [designer.kept_label(text) for text in self.draft["kept"]]
 
     @rx.var
     def problem_lines(self) -> list[str]:

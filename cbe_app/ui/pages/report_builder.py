@@ -19,7 +19,6 @@ from cbe_app.core.i18n import N_
 from cbe_app.db import session_scope
 from cbe_app.dbtypes import utcnow
 from cbe_app.reports import pickers, saved
-from cbe_app.reports.designer import kept_label
 from cbe_app.reports.period import PERIOD_LABELS
 from cbe_app.reports.pickers import Choice
 from cbe_app.reports.report import ReportDefinition, ReportMode
@@ -33,6 +32,7 @@ from cbe_app.reports.report_draft import (
 )
 from cbe_app.ui.components.spec_pickers import (
     NONE,
+    SpecChoices,
     add_row_button,
     dimension_row,
     filter_row,
@@ -72,7 +72,7 @@ _EMPTY: ReportDraft = ReportDraft(
 )
 
 
-class BuilderState(rx.State):
+class BuilderState(SpecChoices, rx.State):
     """The report being edited, its problems, and the pickers' choices."""
 
     editing: bool = False
@@ -83,61 +83,9 @@ class BuilderState(rx.State):
     _saved: dict[str, Any] = {}  # the saved definition, for what the draft does not edit
 
     @rx.var
-    def sources(self) -> list[Choice]:
-        """Every source a report may read."""
-        return pickers.source_choices()
-
-    @rx.var
     def column_fields(self) -> list[Choice]:
         """Every field of the source, for the columns of a report of rows."""
         return pickers.field_choices(self.draft["source"], role="filter")
-
-    @rx.var
-    def measure_fields(self) -> list[Choice]:
-        """Fields a measure may compute over (plus 'rows', to count them)."""
-        rows = Choice(value=NONE, label=N_("Rows"))
-        return [rows, *pickers.field_choices(self.draft["source"], role="measure")]
-
-    @rx.var
-    def dimension_fields(self) -> list[Choice]:
-        """Fields the rows may be grouped by."""
-        return pickers.field_choices(self.draft["source"], role="dimension")
-
-    @rx.var
-    def filter_fields(self) -> list[Choice]:
-        """Fields a filter may test."""
-        return pickers.field_choices(self.draft["source"], role="filter")
-
-    @rx.var
-    def measure_aggs(self) -> list[list[Choice]]:
-        """For each measure row, what may be computed of its field."""
-        source = self.draft["source"]
-        return [
-            pickers.labelled(
-                pickers.aggregate_choices(source, m["field"]), pickers.AGGREGATE_LABELS
-            )
-            for m in self.draft["measures"]
-        ]
-
-    @rx.var
-    def filter_ops(self) -> list[list[Choice]]:
-        """For each filter row, the operators that apply to its field."""
-        source = self.draft["source"]
-        return [
-            pickers.labelled(pickers.operator_choices(source, f["field"]), pickers.OPERATOR_LABELS)
-            for f in self.draft["filters"]
-        ]
-
-    @rx.var
-    def dimension_is_time(self) -> list[bool]:
-        """For each grouping row, whether it takes a grain."""
-        source = self.draft["source"]
-        return [pickers.is_time(source, d["field"]) for d in self.draft["dimensions"]]
-
-    @rx.var
-    def kept_labels(self) -> list[str]:
-        """Measures written in the definition that the pickers pass through."""
-        return [kept_label(text) for text in self.draft["kept"]]
 
     @rx.var
     def problem_lines(self) -> list[str]:
