@@ -36,6 +36,7 @@ DELIVER_TITLE = N_("E-mail a scheduled report")
 # A moment missed by more than this (beat was down) is skipped rather than sent late; it
 # also keeps a schedule saved at 10:00 for 08:00 from sending at once.
 GRACE = timedelta(minutes=30)
+MAX_ATTACHMENT = 15_000_000  # bytes: most mail servers take 20–25 MB, encoded a third more
 DELIVERIES: Table = ReportDelivery.__table__  # type: ignore[attr-defined]
 MIME_TYPES = {
     ExportFormat.CSV: "text/csv",
@@ -137,6 +138,14 @@ def _send(session: Session, job: JobView, now: datetime) -> Step:
     subject, text = _message_text(report, request, rows, now)
     filename = str(job.cursor.get("filename") or path.name)
     settings = get_settings()
+    size = path.stat().st_size
+    if size > MAX_ATTACHMENT:  # mail servers refuse such messages; say why instead
+        reason = (
+            f"The file is {size / 1e6:.0f} MB, more than e-mail carries "
+            f"({MAX_ATTACHMENT / 1e6:.0f} MB): filter the report, or send a summary or a PDF"
+        )
+        _fail(delivery.id or 0, reason, now)
+        raise JobFailed(reason)
     try:
         message = build_message(
             sender=settings.mail_from,
