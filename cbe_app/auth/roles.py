@@ -46,6 +46,7 @@ class Permission(StrEnum):
     VIEW_INVENTORY = "inventory.view"
     VIEW_PURCHASING = "purchasing.view"
     VIEW_CUSTOMERS = "customers.view"
+    TAG_CUSTOMERS = "customers.tag"  # put labels on customers, which reports group by
     VIEW_SERVICE = "service.view"
     VIEW_FINANCE = "finance.view"
     USE_BUILDERS = "builders.use"
@@ -69,13 +70,14 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             _P.VIEW_INVENTORY,
             _P.VIEW_PURCHASING,
             _P.VIEW_CUSTOMERS,
+            _P.TAG_CUSTOMERS,
             _P.VIEW_SERVICE,
             _P.USE_BUILDERS,
             _P.VIEW_DATAHUB,
             _P.MANAGE_DATAHUB,
         },
         Role.OPERATOR: _EVERYONE
-        | {_P.VIEW_ORDERS, _P.VIEW_INVENTORY, _P.VIEW_CUSTOMERS, _P.VIEW_SERVICE},
+        | {_P.VIEW_ORDERS, _P.VIEW_INVENTORY, _P.VIEW_CUSTOMERS, _P.TAG_CUSTOMERS, _P.VIEW_SERVICE},
         Role.WAREHOUSE: _EVERYONE | {_P.VIEW_ORDERS, _P.VIEW_INVENTORY, _P.VIEW_PURCHASING},
         Role.FINANCE: _EVERYONE
         | {_P.VIEW_ORDERS, _P.VIEW_PURCHASING, _P.VIEW_CUSTOMERS, _P.VIEW_FINANCE},

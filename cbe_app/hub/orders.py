@@ -40,6 +40,26 @@ class Customer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class CustomerTag(SQLModel, table=True):
+    """A label on a customer (`US-high-value-repeat`): given by a person, or later by a rule.
+
+    Reports group and filter by it; a customer with two tags counts under each.
+    """
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index("ix_customer_tags_tag", "tag"),)
+
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag: str = Field(sa_column=Column(String(60), primary_key=True))
+    source: str = Field(default="manual", sa_column=Column(String(16), nullable=False))
+    created_by: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class CustomerIdentity(SQLModel, table=True):
     """How one channel knows a customer (its buyer id), so repeat buyers without e-mail match."""
 

@@ -24,7 +24,7 @@ from sqlalchemy.sql.selectable import FromClause
 from cbe_app.core.i18n import N_
 from cbe_app.hub.accounts import Account
 from cbe_app.hub.catalog import Carrier, Channel, Warehouse
-from cbe_app.hub.orders import Customer, SalesOrder, Shipment
+from cbe_app.hub.orders import Customer, CustomerTag, SalesOrder, Shipment
 from cbe_app.hub.payments import Payment
 from cbe_app.reports.combined import (
     AD_SPEND,
@@ -53,6 +53,7 @@ __all__ = [
     "CARRIERS",
     "CHANNELS",
     "CUSTOMERS",
+    "CUSTOMER_TAGS",
     "ORDERS",
     "PAYMENTS",
     "PRODUCTS",
@@ -72,6 +73,7 @@ __all__ = [
 ORDERS: Table = SalesOrder.__table__  # type: ignore[attr-defined]
 CHANNELS: Table = Channel.__table__  # type: ignore[attr-defined]
 CUSTOMERS: Table = Customer.__table__  # type: ignore[attr-defined]
+CUSTOMER_TAGS: Table = CustomerTag.__table__  # type: ignore[attr-defined]
 WAREHOUSES: Table = Warehouse.__table__  # type: ignore[attr-defined]
 SHIPMENTS: Table = Shipment.__table__  # type: ignore[attr-defined]
 CARRIERS: Table = Carrier.__table__  # type: ignore[attr-defined]
@@ -107,6 +109,8 @@ _ORDER_FIELDS: dict[str, FieldInfo] = {
     "warehouse": _text(N_("Warehouse"), WAREHOUSES.c.code, "warehouse"),
     "customer_id": FieldInfo(N_("Customer"), "id", _col(ORDERS.c.customer_id)),
     "customer_email": _text(N_("Customer e-mail"), CUSTOMERS.c.email, "customer"),
+    # An order of a customer with two tags counts under each; without tags, under none.
+    "customer_tag": _text(N_("Customer tag"), CUSTOMER_TAGS.c.tag, "customer_tag"),
     "total_base": FieldInfo(N_("Order total"), "money", _col(ORDERS.c.total_base_minor)),
     "refunded_base": FieldInfo(N_("Refunded"), "money", _col(ORDERS.c.refunded_base_minor)),
     "net_base": FieldInfo(N_("Net of cancellations and refunds"), "money", _col(_NET_MINOR)),
@@ -119,6 +123,7 @@ _ORDER_JOINS: dict[str, tuple[FromClause, ColumnElement[bool]]] = {
     "channel": (CHANNELS, CHANNELS.c.id == ORDERS.c.channel_id),
     "warehouse": (WAREHOUSES, WAREHOUSES.c.id == ORDERS.c.warehouse_id),
     "customer": (CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id),
+    "customer_tag": (CUSTOMER_TAGS, CUSTOMER_TAGS.c.customer_id == ORDERS.c.customer_id),
 }
 
 _DELIVERED_DAY = UtcDate(SHIPMENTS.c.delivered_at)
@@ -204,6 +209,7 @@ _CUSTOMER_FIELDS: dict[str, FieldInfo] = {
     "id": FieldInfo(N_("Customer"), "id", _col(CUSTOMERS.c.id)),
     "country": _text(N_("Country"), CUSTOMERS.c.country),
     "region": FieldInfo(N_("Region"), "text", _region(CUSTOMERS.c.country)),
+    "tag": _text(N_("Customer tag"), CUSTOMER_TAGS.c.tag, "tag"),
     "created_at": FieldInfo(N_("First seen"), "time", _col(CUSTOMERS.c.created_at)),
     "first_order_at": FieldInfo(
         N_("First order"), "time", _col(_STATS.c.first_order_at), ("stats",)
@@ -234,7 +240,10 @@ SOURCES: Mapping[str, Source] = {
         CUSTOMERS,
         "first_order_at",
         _CUSTOMER_FIELDS,
-        {"stats": (_STATS, _STATS.c.customer_id == CUSTOMERS.c.id)},
+        {
+            "stats": (_STATS, _STATS.c.customer_id == CUSTOMERS.c.id),
+            "tag": (CUSTOMER_TAGS, CUSTOMER_TAGS.c.customer_id == CUSTOMERS.c.id),
+        },
     ),
     "inventory": INVENTORY,
     "marketing": MARKETING,

@@ -10,13 +10,15 @@ import reflex as rx
 
 from cbe_app.auth.roles import Permission
 from cbe_app.config import get_settings
-from cbe_app.core.errors import NotFound
+from cbe_app.core.errors import NotFound, UserError
 from cbe_app.db import session_scope
+from cbe_app.dbtypes import utcnow
 from cbe_app.hub.search import find_customers
+from cbe_app.hub.tags import add_tag, remove_tag, tags_of
 from cbe_app.hub.timeline import customer_view
 from cbe_app.ui.components.records import back_link, fact, facts_card, search_box, table_card
 from cbe_app.ui.components.timeline import MomentView, moment_view, timeline
-from cbe_app.ui.guard import guarded
+from cbe_app.ui.guard import current_principal, guarded
 from cbe_app.ui.i18n import T
 from cbe_app.ui.pages.orders import OrderListRow, list_row, status_badge
 
@@ -97,27 +99,69 @@ def _customer(customer_id: int) -> tuple[dict[str, str], list[OrderListRow], lis
     return header, [list_row(r) for r in v.orders], [moment_view(m) for m in v.timeline]
 
 
+def _tags(customer_id: int) -> list[str]:
+    with session_scope() as session:
+        return tags_of(session, customer_id)
+
+
 class Customer360State(rx.State):
-    """One customer across channels."""
+    """One customer across channels, and their tags."""
 
     found: bool = False
+    customer_id: int = 0
     header: dict[str, str] = {}
     orders: list[OrderListRow] = []
     moments: list[MomentView] = []
+    tags: list[str] = []
+    can_tag: bool = False
+    tag_error: str = ""
 
     @rx.event
     @guarded(Permission.VIEW_CUSTOMERS)
     async def load(self) -> None:
         """Read the customer named in the address."""
-        raw = str(self.router.page.params.get("customer_id", ""))
-        self.found = False
+        raw = str(self.router.page.params.get("customer_id", ""))[:12]
+        self.found, self.tag_error = False, ""
+        self.can_tag = current_principal().can(Permission.TAG_CUSTOMERS)
         if not raw.isdigit():
             return
         try:
             self.header, self.orders, self.moments = await asyncio.to_thread(_customer, int(raw))
         except NotFound:
             return
-        self.found = True
+        self.customer_id, self.found = int(raw), True
+        self.tags = await asyncio.to_thread(_tags, self.customer_id)
+
+    @rx.event
+    @guarded(Permission.TAG_CUSTOMERS)
+    async def add_tag(self, form: dict[str, str]) -> None:
+        """Put the typed tag on the customer."""
+        text, actor = str(form.get("tag", ""))[:200], current_principal().user_id
+
+        def store() -> None:
+            with session_scope() as session:
+                add_tag(session, self.customer_id, text, actor_id=actor, now=utcnow())
+
+        try:
+            await asyncio.to_thread(store)
+        except UserError as exc:
+            self.tag_error = exc.text
+            return
+        self.tag_error = ""
+        self.tags = await asyncio.to_thread(_tags, self.customer_id)
+
+    @rx.event
+    @guarded(Permission.TAG_CUSTOMERS)
+    async def remove_tag(self, tag: str) -> None:
+        """Take a tag off the customer."""
+        actor = current_principal().user_id
+
+        def drop() -> None:
+            with session_scope() as session:
+                remove_tag(session, self.customer_id, str(tag)[:60], actor_id=actor, now=utcnow())
+
+        await asyncio.to_thread(drop)
+        self.tags = await asyncio.to_thread(_tags, self.customer_id)
 
 
 def _order_row(o: OrderListRow) -> rx.Component:
@@ -129,6 +173,68 @@ def _order_row(o: OrderListRow) -> rx.Component:
         rx.table.cell(o["placed"], white_space="nowrap"),
         rx.table.cell(status_badge(o["status"])),
         rx.table.cell(o["total"], text_align="right", white_space="nowrap"),
+    )
+
+
+def _tag(tag: rx.Var[str]) -> rx.Component:
+    return rx.badge(
+        tag,
+        rx.cond(
+            Customer360State.can_tag,
+            rx.icon(
+                "x",
+                size=12,
+                cursor="pointer",
+                on_click=Customer360State.remove_tag(tag),
+                data_testid="tag-remove",
+            ),
+        ),
+        size="2",
+        variant="soft",
+        data_testid="customer-tag",
+    )
+
+
+def _tags_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(T("Tags"), weight="medium"),
+                rx.foreach(Customer360State.tags, _tag),
+                rx.cond(
+                    Customer360State.tags.length() == 0,
+                    rx.text(T("No tags yet."), size="2", color_scheme="gray"),
+                ),
+                wrap="wrap",
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                Customer360State.can_tag,
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="tag",
+                            placeholder=T("e.g. US-high-value-repeat"),
+                            size="1",
+                            width="240px",
+                            data_testid="tag-input",
+                        ),
+                        rx.button(T("Add tag"), type="submit", size="1", data_testid="tag-add"),
+                        align="center",
+                    ),
+                    on_submit=Customer360State.add_tag,
+                    reset_on_submit=True,
+                ),
+            ),
+            rx.cond(
+                Customer360State.tag_error != "",
+                rx.text(Customer360State.tag_error, size="1", color_scheme="red"),
+            ),
+            spacing="2",
+        ),
+        width="100%",
+        data_testid="customer-tags",
     )
 
 
@@ -148,6 +254,7 @@ def customer_360_content() -> rx.Component:
                 fact(T("Lifetime value"), h["lifetime"]),
                 testid="customer-360",
             ),
+            _tags_card(),
             table_card(
                 [T("Order"), T("Channel"), T("Placed"), T("Status"), T("Total")],
                 rx.table.body(rx.foreach(Customer360State.orders, _order_row)),

@@ -191,7 +191,11 @@ class ReportState(rx.State):
     @guarded(Permission.VIEW_REPORTS)
     async def go_to_page(self, page: int) -> None:
         """Show another page."""
-        self.page = min(max(1, int(page)), self.pages)
+        try:
+            wanted = int(page)
+        except (TypeError, ValueError):
+            return  # not a page number (a forged event): nothing to show
+        self.page = min(max(1, wanted), self.pages)
         await self._reshow()
 
     @rx.event
