@@ -237,3 +237,25 @@ def is_time(source: str, field: str) -> bool:
     """Whether `field` takes a grain."""
     info = SOURCES[source].fields.get(field) if source in SOURCES else None
     return info is not None and info.type in ("date", "time")
+
+
+def set_in_row(
+    source: str, part: str, rows: list[dict[str, str]], *, index: int, name: str, value: str
+) -> list[dict[str, str]] | None:
+    """The rows of a draft's `part` with `name` of row `index` set to `value`, and what
+    follows from it: a measure's aggregate that no longer applies to its new field, a time
+    field's grain, a filter's operator. None when there is no such row or value."""
+    changed = [dict(r) for r in rows]
+    if not 0 <= index < len(changed) or name not in changed[index]:
+        return None
+    row = changed[index]
+    row[name] = value
+    if part == "measures" and name == "field":
+        allowed = aggregate_choices(source, value)
+        if row["agg"] not in allowed:
+            row["agg"] = allowed[-1] if value else Aggregate.COUNT.value
+    if part == "dimensions" and name == "field":
+        row["grain"] = Grain.MONTH.value if is_time(source, value) else ""
+    if part == "filters" and name == "field":
+        row["op"] = operator_choices(source, value)[0]
+    return changed

@@ -113,3 +113,38 @@ def test_pickers_offer_only_what_applies() -> None:
 def test_new_widgets_go_below_the_others() -> None:
     place = designer.place_below([Layout(x=0, y=0, w=6, h=4), Layout(x=6, y=2, w=6, h=5)], 3)
     assert (place.x, place.y, place.w, place.h) == (0, 7, 3, 2)
+
+
+def test_setting_a_row_brings_what_follows_from_it() -> None:
+    measures = [{"agg": "count_distinct", "field": "country"}]
+    changed = pickers.set_in_row(
+        "orders", "measures", measures, index=0, name="field", value="total_base"
+    )
+    # a distinct count does not apply to an amount: the last aggregate that does is taken
+    assert changed == [{"agg": "max", "field": "total_base"}] and measures[0]["field"] == "country"
+    grouping = pickers.set_in_row(
+        "orders",
+        "dimensions",
+        [{"field": "country", "grain": ""}],
+        index=0,
+        name="field",
+        value="placed_at",
+    )
+    assert grouping == [{"field": "placed_at", "grain": "month"}]
+    condition = pickers.set_in_row(
+        "orders",
+        "filters",
+        [{"field": "country", "op": "in", "value": ""}],
+        index=0,
+        name="field",
+        value="cancelled",
+    )
+    assert (
+        condition is not None
+        and condition[0]["op"] == pickers.operator_choices("orders", "cancelled")[0]
+    )
+    assert pickers.set_in_row("orders", "filters", [], index=0, name="field", value="x") is None
+    assert (
+        pickers.set_in_row("orders", "measures", measures, index=0, name="colour", value="x")
+        is None
+    )

@@ -162,20 +162,13 @@ class DesignerState(SpecChoices, rx.State):
         """Set `name` of row `index` of the measures, dimensions or filters."""
         if part not in ("measures", "dimensions", "filters"):
             return
-        rows = [dict(r) for r in self.draft[part]]  # type: ignore[literal-required]
-        if not 0 <= index < len(rows) or name not in rows[index]:
-            return
         value = "" if value == NONE else str(value)[:1000]
-        rows[index][name] = value
-        source = self.draft["source"]
-        if part == "measures" and name == "field":
-            allowed = pickers.aggregate_choices(source, value)
-            if rows[index]["agg"] not in allowed:
-                rows[index]["agg"] = allowed[-1] if value else "count"
-        if part == "dimensions" and name == "field":
-            rows[index]["grain"] = "month" if pickers.is_time(source, value) else ""
-        if part == "filters" and name == "field":
-            rows[index]["op"] = pickers.operator_choices(source, value)[0]
+        current = self.draft[part]  # type: ignore[literal-required]
+        rows = pickers.set_in_row(
+            self.draft["source"], part, current, index=index, name=name, value=value
+        )
+        if rows is None:
+            return
         self.draft = {**self.draft, part: rows}  # type: ignore[assignment]
         await self._preview()
 
