@@ -39,10 +39,9 @@ app.conf.beat_schedule = {
         "task": "cbe.reports.record_inventory",
         "schedule": crontab(minute=5),
     },
-    "record-inventory-every-day": {
-        "task": "cbe.reports.record_inventory",
+    "resum-sales-every-day": {
+        "task": "cbe.reports.queue_resum_sales",
         "schedule": crontab(hour=2, minute=35),
-        "kwargs": {"every_day": True},
     },
     "queue-report-deliveries": {
         "task": "cbe.reports.queue_deliveries",

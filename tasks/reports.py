@@ -15,6 +15,7 @@ from cbe_app.reports.deliveries import (
     queue_due_deliveries,
 )
 from cbe_app.reports.export_job import EXPORT_TASK, export_step, remove_old_exports
+from cbe_app.reports.inventory import RESUM_TASK, queue_resum, resum_step
 from cbe_app.reports.service import compact_rollups, record_inventory_now
 from tasks.celery_app import app
 from tasks.runner import run_job_task
@@ -27,9 +28,21 @@ def compact() -> None:
 
 
 @app.task(name="cbe.reports.record_inventory")
-def record_inventory(every_day: bool = False) -> dict[str, Any]:
-    """Keep today's stock as today's, and sum recent sales again (every day's, nightly)."""
-    return record_inventory_now(utcnow(), get_settings().base_currency, every_day=every_day)
+def record_inventory() -> dict[str, Any]:
+    """Keep today's stock as today's, and sum the last days' sales again."""
+    return record_inventory_now(utcnow(), get_settings().base_currency)
+
+
+@app.task(name="cbe.reports.queue_resum_sales")
+def queue_resum_sales() -> int:
+    """Queue the nightly summing of every day's sales (a job: a month of days per step)."""
+    return queue_resum(utcnow())
+
+
+@app.task(name=RESUM_TASK, bind=True)
+def resum_sales(self: Task, job_id: int) -> str:
+    """Sum every day's product sales again, a month of days per step."""
+    return run_job_task(self, job_id, resum_step)
 
 
 @app.task(name=EXPORT_TASK, bind=True)

@@ -18,12 +18,16 @@ from typing import Any
 from sqlalchemy import Row, Table, delete, func, literal_column, select
 from sqlmodel import Session
 
+from cbe_app.config import get_settings
 from cbe_app.core.fx import UnknownRate
+from cbe_app.core.i18n import N_
 from cbe_app.core.money import convert_minor
 from cbe_app.db import upsert
 from cbe_app.hub.catalog import Product
 from cbe_app.hub.orders import OrderLine, SalesOrder
 from cbe_app.hub.stock_history import DayRates, record_stock_day
+from cbe_app.jobs.runner import JobView, Step
+from cbe_app.jobs.service import enqueue
 from cbe_app.reports.models import ProductSalesDay
 from cbe_app.reports.spec import Grain
 from cbe_app.reports.sqlfunc import TimeBucket
@@ -133,3 +137,42 @@ def record_inventory(
     first = sales_from or today - timedelta(days=RECENT_DAYS)
     sales = record_sales_days(session, first, today, base_currency, now)
     return stock.rows, SalesRecord(sales.rows, {**stock.unvalued, **sales.uncosted})
+
+
+RESUM_TASK = "cbe.reports.resum_sales"
+RESUM_TITLE = N_("Sum every day's product sales again")
+RESUM_DAYS = 31  # days summed per step: a month of a large shop's lines in a few seconds
+
+
+def queue_resum(now: datetime) -> int:
+    """Queue tonight's summing of every day's sales (once a day); returns the job id."""
+    return enqueue(
+        RESUM_TASK,
+        RESUM_TITLE,
+        {"base_currency": get_settings().base_currency},
+        now=now,
+        dedupe_key=f"resum-sales:{now.astimezone(UTC).date().isoformat()}",
+    )
+
+
+def resum_step(session: Session, job: JobView, now: datetime) -> Step:
+    """Sum the next month of days again, from the first order's day to today (a task may run
+    seconds, and every day's lines of a large shop take longer)."""
+    today = now.astimezone(UTC).date()
+    if "first" not in job.cursor:
+        first = first_sale_day(session) or today
+        cursor = {"first": first.isoformat(), "from": first.isoformat()}
+    else:
+        cursor = dict(job.cursor)
+    first, start = date.fromisoformat(cursor["first"]), date.fromisoformat(cursor["from"])
+    last = min(start + timedelta(days=RESUM_DAYS - 1), today)
+    record_sales_days(session, start, last, str(job.params["base_currency"]), now)
+    cursor["from"] = (last + timedelta(days=1)).isoformat()
+    finished = last >= today
+    return Step(
+        cursor,
+        (last - first).days + 1,
+        (today - first).days + 1,
+        N_("Sales summed") if finished else N_("Summing sales"),
+        finished=finished,
+    )

@@ -383,3 +383,23 @@ def test_inventory_record_on_the_command_line(shop: Shop) -> None:
     assert printed["sales_rows"] == days > 0
     assert kpi_run.returncode == 0, kpi_run.stderr
     assert {r["sku"] for r in json.loads(kpi_run.stdout)["rows"]} == set(PRODUCT_COSTS)
+
+
+def test_every_days_sales_are_summed_again_a_month_per_step(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cbe_app.jobs.runner import run_inline
+    from cbe_app.reports import inventory
+    from cbe_app.reports.inventory import resum_step
+
+    monkeypatch.setattr(inventory, "RESUM_DAYS", 7)  # several steps for the shop's 29 days
+    with session_scope() as session:
+        session.execute(SALES_DAYS.delete())
+    steps: list[Any] = []
+    last = run_inline(
+        resum_step, {"base_currency": "USD"}, clock=lambda: NOW, progress=steps.append
+    )
+    days = (NOW.date() - FIRST).days + 1
+    assert len(steps) == -(-days // 7) == 5 and last.done == last.total == days
+    end = FIRST + timedelta(days=DAYS - 1)
+    assert kpi("inventory_turnover", "sku", FIRST, end) == shop.turnover("sku", FIRST, end)
