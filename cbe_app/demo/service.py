@@ -28,7 +28,7 @@ from cbe_app.demo.stock_history import load_stock_history
 from cbe_app.hub.catalog import Carrier, Channel, Product, StockLevel, Supplier, Warehouse
 from cbe_app.hub.orders import Customer, OrderLine, SalesOrder, Shipment
 from cbe_app.jobs.runner import JobView, Step, StepFn
-from cbe_app.reports.inventory import first_sale_day, record_inventory
+from cbe_app.reports.inventory import resum_step
 
 LOAD_TASK = "cbe.demo.load"
 LOAD_TITLE = N_("Load demo data")
@@ -271,21 +271,29 @@ def demo_step(base_currency: str) -> StepFn:
                 N_("Reference data loaded"),
                 finished=data.order_count == 0,
             )
+        if position >= data.order_count:  # every order is in: every day's product sales
+            return _sum_sales(session, job, now, base_currency, data.order_count)
         stop = min(position + CHUNK, data.order_count)
         load_orders(session, data, (position, stop), base_currency, now)
-        finished = stop >= data.order_count
-        if finished:  # every day's product sales, now that every order is in
-            record_inventory(session, now, base_currency, sales_from=first_sale_day(session))
-        return Step(
-            {"next": stop},
-            stop,
-            data.order_count,
-            N_("All orders loaded") if finished else N_("Loading orders"),
-            finished=finished,
-            result={"orders": data.order_count} if finished else {},
-        )
+        return Step({"next": stop}, stop, data.order_count, N_("Loading orders"))
 
     return step
+
+
+def _sum_sales(
+    session: Session, job: JobView, now: datetime, base_currency: str, orders: int
+) -> Step:
+    """A month of days' product sales per step (for inventory turnover), then done."""
+    summing = JobView(job.id, {"base_currency": base_currency}, job.cursor.get("sales", {}))
+    step = resum_step(session, summing, now)
+    return Step(
+        {"next": orders, "sales": step.cursor},
+        orders,
+        orders,
+        N_("All orders loaded") if step.finished else N_("Summing sales"),
+        finished=step.finished,
+        result={"orders": orders} if step.finished else {},
+    )
 
 
 def order_count(session: Session) -> int:
