@@ -207,3 +207,19 @@ def add_row_button(state: Any, part: str, text: str, testid: str) -> rx.Componen
         size="1",
         data_testid=testid,
     )
+
+
+def draft_input(
+    state: Any, name: str, testid: str = "", *, width: str = "100%", placeholder: Any = None
+) -> rx.Component:
+    """A text box for one of the draft's plain values, saved when it loses focus."""
+    extra = {"data_testid": testid} if testid else {}
+    if placeholder is not None:
+        extra["placeholder"] = placeholder
+    return rx.input(
+        default_value=state.draft[name],
+        on_blur=lambda v: state.set_value(name, v),
+        size="1",
+        width=width,
+        **extra,
+    )

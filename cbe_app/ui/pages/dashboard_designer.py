@@ -34,6 +34,7 @@ from cbe_app.ui.components.spec_pickers import (
     SpecChoices,
     add_row_button,
     dimension_row,
+    draft_input,
     filter_row,
     label,
     measure_row,
@@ -367,13 +368,8 @@ def _data_fields() -> rx.Component:
         ),
         add_row_button(DesignerState, "filters", N_("Add a filter"), "add-filter"),
         label(N_("Top N")),
-        rx.input(
-            default_value=draft["limit"],
-            on_blur=lambda v: DesignerState.set_value("limit", v),
-            placeholder=T("all rows"),
-            size="1",
-            width="100px",
-            data_testid="inspector-limit",
+        draft_input(
+            DesignerState, "limit", "inspector-limit", width="100px", placeholder=T("all rows")
         ),
         width="100%",
         spacing="1",
@@ -384,20 +380,9 @@ def _common_fields() -> rx.Component:
     draft = DesignerState.draft
     return rx.vstack(
         label(N_("Title")),
-        rx.input(
-            default_value=draft["title_en"],
-            on_blur=lambda v: DesignerState.set_value("title_en", v),
-            size="1",
-            width="100%",
-            data_testid="inspector-title",
-        ),
+        draft_input(DesignerState, "title_en", "inspector-title"),
         label(N_("Title in Chinese")),
-        rx.input(
-            default_value=draft["title_zh"],
-            on_blur=lambda v: DesignerState.set_value("title_zh", v),
-            size="1",
-            width="100%",
-        ),
+        draft_input(DesignerState, "title_zh"),
         label(N_("Shown as")),
         rx.select.root(
             rx.select.trigger(width="100%", data_testid="inspector-chart"),

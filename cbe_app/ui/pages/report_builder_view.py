@@ -16,6 +16,7 @@ from cbe_app.ui.components.spec_pickers import (
     NONE,
     add_row_button,
     dimension_row,
+    draft_input,
     filter_row,
     label,
     measure_row,
@@ -123,13 +124,8 @@ def _summary_fields() -> rx.Component:
             size="1",
         ),
         label(N_("Top N")),
-        rx.input(
-            default_value=draft["limit"],
-            on_blur=lambda v: BuilderState.set_value("limit", v),
-            placeholder=T("all rows"),
-            size="1",
-            width="100px",
-            data_testid="builder-limit",
+        draft_input(
+            BuilderState, "limit", "builder-limit", width="100px", placeholder=T("all rows")
         ),
         width="100%",
         spacing="1",
@@ -140,20 +136,9 @@ def _common_fields() -> rx.Component:
     draft = BuilderState.draft
     return rx.vstack(
         label(N_("Title")),
-        rx.input(
-            default_value=draft["title_en"],
-            on_blur=lambda v: BuilderState.set_value("title_en", v),
-            size="1",
-            width="100%",
-            data_testid="builder-title",
-        ),
+        draft_input(BuilderState, "title_en", "builder-title"),
         label(N_("Title in Chinese")),
-        rx.input(
-            default_value=draft["title_zh"],
-            on_blur=lambda v: BuilderState.set_value("title_zh", v),
-            size="1",
-            width="100%",
-        ),
+        draft_input(BuilderState, "title_zh"),
         label(N_("Source")),
         select(
             draft["source"],
