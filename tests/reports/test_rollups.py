@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from cbe_app.db import session_scope
 from cbe_app.hub.imports import import_file
@@ -101,6 +103,45 @@ def test_the_hubs_upsert_path_feeds_the_rollups(backend: Backend) -> None:
         import_file(provider, FIXTURES / provider / name, "USD", NOW)
     counted = snapshot()
     assert sum(row[3] for row in counted["rollup_orders_day"]) == 5  # 1 + 3 + 1 orders
+    assert counted == recounted()
+
+
+def _insert_trigger(connection: Any) -> list[Any]:
+    query = "SELECT sql FROM sqlite_master WHERE name = 'rollup_orders_insert'"
+    return list(connection.exec_driver_sql(query).scalars())
+
+
+def test_orders_inserted_together_are_logged_as_the_trigger_would(backend: Backend) -> None:
+    """A sync's batch is logged by one statement (SQLite: the row trigger is lifted meanwhile).
+
+    Other connections never see the table without its trigger; the trigger comes back even
+    when the block fails, and what the block inserted before the failure is logged.
+    """
+    business = build(seed=3, orders=60)
+    with session_scope() as session:
+        write(session, business, NOW)
+    sqlite = backend.name == "sqlite"
+    if sqlite:
+        with session_scope() as session:
+            installed = _insert_trigger(session.connection())
+        assert len(installed) == 1
+    with session_scope() as session:
+        connection = session.connection()
+        with rollups.logged_together(connection, "orders"):
+            connection.execute(insert(ORDERS), [_order_row(n) for n in range(40)])
+            if sqlite:
+                with session_scope() as other:  # a reader sees the committed schema
+                    assert _insert_trigger(other.connection()) == installed
+        if sqlite:  # a failed statement leaves a SQLite transaction usable (PostgreSQL's not)
+            with pytest.raises(IntegrityError), rollups.logged_together(connection, "orders"):
+                connection.execute(insert(ORDERS), [_order_row(n) for n in range(40, 45)])
+                connection.execute(insert(ORDERS), [_order_row(44)])  # the same order again
+            assert _insert_trigger(connection) == installed
+        else:
+            connection.execute(insert(ORDERS), [_order_row(n) for n in range(40, 45)])
+        connection.execute(insert(ORDERS), [_order_row(n) for n in range(45, 50)])  # trigger
+    counted = snapshot()
+    assert sum(row[3] for row in counted["rollup_orders_day"]) == 60 + 50
     assert counted == recounted()
 
 

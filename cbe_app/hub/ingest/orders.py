@@ -29,6 +29,7 @@ from cbe_app.hub.ingest.customers import resolve_customers
 from cbe_app.hub.normalise import Order
 from cbe_app.hub.orders import OrderEvent, OrderLine, OrderTracking, SalesOrder, Shipment
 from cbe_app.hub.payments import ExchangeRate
+from cbe_app.reports import rollups
 
 ORDERS: Table = SalesOrder.__table__  # type: ignore[attr-defined]
 LINES: Table = OrderLine.__table__  # type: ignore[attr-defined]
@@ -196,7 +197,8 @@ def _insert(
         for o, d in fresh
     ]
     # Do nothing on a conflict: a webhook may have written the order meanwhile (its copy stays).
-    bulk_write(session, ORDERS, rows, keys=["channel_id", "external_id"])
+    with rollups.logged_together(session.connection(), "orders"):
+        bulk_write(session, ORDERS, rows, keys=["channel_id", "external_id"])
     ids = [o.external_id for o, _ in fresh]
     return dict(session.execute(_IDS, {"channel_id": channel_id, "ids": ids}).all())
 
