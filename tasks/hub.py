@@ -9,6 +9,9 @@ from cbe_app.dbtypes import utcnow
 from cbe_app.hub.fileimport.job import IMPORT_TASK, import_step
 from cbe_app.hub.sync import SYNC_TASK, fail_sync, start_due_syncs, sync_step
 from cbe_app.hub.webhooks import PROCESS_TASK, process_event
+from cbe_app.jobs.dispatch import dispatch
+from cbe_app.jobs.runner import Outcome
+from cbe_app.reports.service import COMPACT_TASK
 from tasks.celery_app import app
 from tasks.runner import backoff, run_job_task
 
@@ -16,7 +19,12 @@ from tasks.runner import backoff, run_job_task
 @app.task(name=SYNC_TASK, bind=True)
 def sync(self: Task, job_id: int) -> str:
     """Sync an account: one page per step, resuming where a killed worker stopped."""
-    return run_job_task(self, job_id, sync_step(get_settings().base_currency), on_fail=fail_sync)
+    outcome = run_job_task(self, job_id, sync_step(get_settings().base_currency), on_fail=fail_sync)
+    if outcome == Outcome.FINISHED.value:
+        # Customer cohorts count from a compaction: fold the sync's orders in now rather than at
+        # the next scheduled one, in a task of its own so that the sync does not wait for it.
+        dispatch(COMPACT_TASK)
+    return outcome
 
 
 @app.task(name=IMPORT_TASK, bind=True)

@@ -16,12 +16,12 @@ from cbe_app.reports.deliveries import (
 )
 from cbe_app.reports.export_job import EXPORT_TASK, export_step, remove_old_exports
 from cbe_app.reports.inventory import RESUM_TASK, queue_resum, resum_step
-from cbe_app.reports.service import compact_rollups, record_inventory_now
+from cbe_app.reports.service import COMPACT_TASK, compact_rollups, record_inventory_now
 from tasks.celery_app import app
 from tasks.runner import run_job_task
 
 
-@app.task(name="cbe.reports.compact")
+@app.task(name=COMPACT_TASK)
 def compact() -> None:
     """Fold what triggers logged since the last time (readers see the log meanwhile)."""
     compact_rollups()

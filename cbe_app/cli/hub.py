@@ -23,6 +23,7 @@ from cbe_app.hub.providers.http import ProviderError
 from cbe_app.hub.providers.registry import PROVIDERS
 from cbe_app.hub.sync import sync_now
 from cbe_app.jobs.runner import JobFailed
+from cbe_app.reports.service import compact_rollups
 
 _PROVIDER = click.Choice(sorted(PROVIDERS), case_sensitive=False)
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -109,4 +110,5 @@ def sync(account: str) -> None:
         counts = sync_now(account, get_settings().base_currency, utcnow)
     except (JobFailed, ProviderError) as exc:  # the provider's answer, not a bug of ours
         raise click.ClickException(f"The sync of {account} failed: {_one_line(exc)}") from None
+    compact_rollups()  # as a worker's sync does next: customer cohorts count from a compaction
     click.echo(json.dumps(counts))

@@ -38,7 +38,6 @@ from cbe_app.hub.secrets import unseal
 from cbe_app.jobs.models import Job, JobStatus
 from cbe_app.jobs.runner import JobFailed, JobView, Step, StepFn, run_inline
 from cbe_app.jobs.service import enqueue
-from cbe_app.reports import rollups
 
 SYNC_TASK = "cbe.hub.sync"
 SYNC_TITLE = N_("Sync account")
@@ -192,10 +191,9 @@ def _write_pages(
     count_page(run, written, pages=len(batch))
     last = batch[-1]
     if last.done:
+        # The rollup logs are folded by a compaction task queued once the job is done (see
+        # `tasks.hub.sync`), not here: the sync's last step would hold its job for it.
         complete_run(target.account, run, last.next_since, now)
-        # Customer cohorts count from a compaction: fold the sync's changes in now rather than
-        # at the next scheduled one.
-        rollups.compact(session.connection())
     return last
 
 

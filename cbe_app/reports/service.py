@@ -28,6 +28,8 @@ from cbe_app.reports.spec import (
     Period,
 )
 
+COMPACT_TASK = "cbe.reports.compact"
+
 
 def compact_rollups() -> None:
     """Fold the rollup logs into their sums, in a transaction of its own."""

@@ -33,6 +33,7 @@ from cbe_app.hub.sandbox.data import SandboxData
 from cbe_app.hub.sandbox.server import RunningSandbox
 from cbe_app.hub.sync import run_counts, start_sync
 from cbe_app.jobs.models import FINISHED, JobEvent, JobStatus
+from cbe_app.reports.models import CUSTOMER_FACTS, CUSTOMERS_LOG, ORDERS_DAY, ORDERS_LOG
 from tests.conftest import Backend
 from tests.hub.connectors import assert_orders_match, connect, sync
 from tests.hub.providers.test_shopify_connector import STATUS_OF
@@ -150,6 +151,21 @@ def test_kill_9_of_a_worker_mid_page_leaves_every_order_exactly_once(
     assert kinds["started"] == kinds["succeeded"] == 1 and kinds["resumed"] >= 1
     assert total == orders
     assert job_state(job_id).progress_done == orders
+    # The compaction the finished sync queued (these workers run no beat) folds its orders.
+    wait_for(lambda: logged_rows() == 0, 30, "the compaction the sync queued")
+    with session_scope() as session:
+        folded = session.scalar(select(func.sum(ORDERS_DAY.c.orders)))
+        buyers = session.scalar(select(func.count()).select_from(CUSTOMER_FACTS))
+    assert folded == orders and buyers
+
+
+def logged_rows() -> int:
+    """Rows in the rollup logs not folded into their sums yet."""
+    with session_scope() as session:
+        return sum(
+            session.scalar(select(func.count()).select_from(log)) or 0
+            for log in (ORDERS_LOG, CUSTOMERS_LOG)
+        )
 
 
 def sync_in_worker(code: str, workers: list[Worker], tmp_path: Path) -> dict[str, int]:
