@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Table
+from sqlalchemy import JSON, Boolean, Date, Select, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -162,3 +163,57 @@ def bulk_write(
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+_EXPANDING = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_MAX_VARIABLES = 30_000  # under SQLite's limit of host parameters in one statement (32,766)
+
+
+@functools.lru_cache(maxsize=128)
+def _select_shape(
+    stmt: Select[Any], dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[Convert | None, ...]]:
+    compiled = stmt.compile(dialect=dialect)
+    processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in stmt.selected_columns
+    )
+    return compiled.string, tuple(compiled.positiontup or ()), processors
+
+
+def select_rows(
+    session: Session, stmt: Select[Any], params: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT whose `IN` lists are expanding parameters of plain ids.
+
+    SQLAlchemy renders a named parameter for every id of such a list on each execution, which
+    for a sync's batches of thousands of ids costs more than the query. On SQLite the lists
+    become runs of `?` here and the driver binds them; results still pass through the columns'
+    types. Lists too long for one statement, empty lists and other databases take SQLAlchemy's
+    own path.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    lists = [v for v in params.values() if isinstance(v, list | tuple)]
+    if dialect.name != "sqlite" or not all(lists) or sum(len(v) for v in lists) > _MAX_VARIABLES:
+        return [tuple(row) for row in session.execute(stmt, dict(params))]
+    sql, names, processors = _select_shape(stmt, dialect)
+    sql = _EXPANDING.sub(lambda m: ", ".join("?" * len(params[m.group(1)])), sql)
+    values: list[Any] = []
+    for name in names:
+        value = params[name]
+        if isinstance(value, list | tuple):
+            values.extend(value)
+        else:
+            values.append(value)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        rows: list[tuple[Any, ...]] = cursor.execute(sql, values).fetchall()
+    finally:
+        cursor.close()
+    if not any(processors):
+        return rows
+    return [
+        tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
+        for row in rows
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import Table, bindparam, select
 from sqlmodel import Session
 
-from cbe_app.db_bulk import bulk_write
+from cbe_app.db_bulk import bulk_write, select_rows
 from cbe_app.hub.ingest.context import IngestContext
 from cbe_app.hub.normalise import Order
 from cbe_app.hub.orders import Customer, CustomerIdentity
@@ -48,14 +48,14 @@ def _by_email(session: Session, orders: Sequence[Order], ctx: IngestContext) -> 
         for email, o in wanted.items()
     ]
     bulk_write(session, CUSTOMERS, rows, keys=["email"])
-    return dict(session.execute(_BY_EMAIL, {"emails": list(wanted)}).all())
+    return dict(select_rows(session, _BY_EMAIL, {"emails": list(wanted)}))
 
 
 def _by_phone(session: Session, orders: Sequence[Order], ctx: IngestContext) -> dict[str, int]:
     wanted = {o.customer_phone: o for o in orders if not o.customer_email and o.customer_phone}
     if not wanted:
         return {}
-    found: dict[str, int] = dict(session.execute(_BY_PHONE, {"phones": list(wanted)}).all())
+    found: dict[str, int] = dict(select_rows(session, _BY_PHONE, {"phones": list(wanted)}))
     for phone, order in wanted.items():
         if phone not in found:
             found[phone] = _new_customer(session, order, ctx)
@@ -68,7 +68,7 @@ def _by_identity(session: Session, orders: Sequence[Order], ctx: IngestContext) 
     if not refs:
         return {}
     params = {"provider": account.provider, "account_id": account.id, "refs": list(refs)}
-    return dict(session.execute(_BY_REF, params).all())
+    return dict(select_rows(session, _BY_REF, params))
 
 
 def _new_customer(session: Session, order: Order, ctx: IngestContext) -> int:

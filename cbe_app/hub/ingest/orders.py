@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlmodel import Session
 
 from cbe_app.db import upsert
-from cbe_app.db_bulk import bulk_write
+from cbe_app.db_bulk import bulk_write, select_rows
 from cbe_app.dbtypes import UTCDateTime
 from cbe_app.hub.catalog import Product
 from cbe_app.hub.ingest.context import (
@@ -95,7 +95,7 @@ _IDS = select(ORDERS.c.external_id, ORDERS.c.id).where(
 
 
 def _stored(session: Session, channel_id: int, ids: list[str]) -> dict[str, _Stored]:
-    rows = session.execute(_STORED, {"channel_id": channel_id, "ids": ids})
+    rows = select_rows(session, _STORED, {"channel_id": channel_id, "ids": ids})
     return {row[0]: _Stored(row[1], row[2], row[3], row[4]) for row in rows}
 
 
@@ -200,7 +200,7 @@ def _insert(
     with rollups.logged_together(session.connection(), "orders"):
         bulk_write(session, ORDERS, rows, keys=["channel_id", "external_id"])
     ids = [o.external_id for o, _ in fresh]
-    return dict(session.execute(_IDS, {"channel_id": channel_id, "ids": ids}).all())
+    return dict(select_rows(session, _IDS, {"channel_id": channel_id, "ids": ids}))
 
 
 def _update(
@@ -231,7 +231,7 @@ def _write_children(session: Session, orders: list[Order], ids: dict[str, int]) 
     if not orders:
         return
     skus = list({line.sku for o in orders for line in o.lines})
-    products = dict(session.execute(_PRODUCT_IDS, {"skus": skus}).all())
+    products = dict(select_rows(session, _PRODUCT_IDS, {"skus": skus}))
     lines = [
         {
             "order_id": ids[o.external_id],
