@@ -36,7 +36,8 @@ _ONE = Decimal(1)
 def to_minor(amount: Decimal | int | str, currency: str) -> int:
     """An amount in major units (Decimal('12.34') USD) as minor units (1234), rounded half-even."""
     scale, _ = _scale(currency)
-    return int((Decimal(amount) * scale).quantize(_ONE, ROUND_HALF_EVEN))
+    exact = amount if type(amount) is Decimal else Decimal(amount)
+    return int((exact * scale).quantize(_ONE, ROUND_HALF_EVEN))
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
@@ -47,4 +48,6 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 def convert_minor(minor: int, source: str, target: str, rate: Decimal) -> int:
     """Minor units of `source` as minor units of `target` at `rate` (target per source)."""
+    if source == target and rate == _ONE:  # most of a shop's orders: nothing to convert
+        return minor
     return to_minor(from_minor(minor, source) * rate, target)

@@ -34,3 +34,12 @@ def test_convert_minor_uses_target_places() -> None:
     assert convert_minor(10_000, "JPY", "USD", Decimal("0.0066329")) == 6633
     # 19.99 EUR at 1.0823 = 21.635... USD
     assert convert_minor(1999, "EUR", "USD", Decimal("1.0823")) == 2164
+
+
+def test_converting_to_the_same_currency_at_one_keeps_the_amount() -> None:
+    for currency in ("USD", "JPY", "KWD"):
+        for minor in (0, 1, 5, 1999, 10**15 + 7):
+            assert convert_minor(minor, currency, currency, Decimal(1)) == minor
+            assert convert_minor(minor, currency, currency, Decimal("1.000")) == minor
+    # A rate other than one still converts, even between the same codes.
+    assert convert_minor(1000, "USD", "USD", Decimal("1.5")) == 1500
