@@ -29,7 +29,7 @@ from cbe_app.jobs.broker import check_broker
 from cbe_app.jobs.runner import Step, run_inline
 from cbe_app.packs.service import PackReport, load_pack
 from cbe_app.redis_client import get_redis
-from cbe_app.reports.service import record_inventory_now
+from cbe_app.reports.service import compact_rollups, record_inventory_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +136,10 @@ def sync_demo(
     for code, _, provider_name in DEMO_ACCOUNTS:
         if provider(provider_name).kind is not AccountKind.SALES:
             sync_now(code, base, clock, _tell(progress, code))
-    # Every day's product sales, for inventory turnover, now that every order is in.
+    # Every day's product sales, for inventory turnover, now that every order is in; and the
+    # rollup logs folded, so that customer cohorts count the synced orders at once.
     record_inventory_now(clock(), base, every_day=True)
+    compact_rollups()
     with session_scope() as session:
         return order_count(session)
 

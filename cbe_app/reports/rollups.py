@@ -308,7 +308,7 @@ def uninstall(connection: Connection) -> None:
 
 @contextmanager
 def logged_together(connection: Connection, source: str) -> Iterator[None]:
-    """Log the rows the block inserts into `source` with one grouped statement, not row by row.
+    """Log the rows the block inserts into `source` with one statement, not one trigger a row.
 
     On SQLite a row trigger costs about as much as the insert it follows (its program runs for
     every row, even with a WHEN that is false), which a sync inserting tens of thousands of
